@@ -1,0 +1,88 @@
+// Platform-neutral vocabulary of the pipeline. Everything above the pipeline may import these types.
+
+export const SAMPLER_NAMES = ['euler', 'euler_a', 'ddim', 'dpmpp_2m', 'dpmpp_2m_karras', 'lcm'] as const;
+export type SamplerName = (typeof SAMPLER_NAMES)[number];
+
+/** Human names used in A1111-style PNG parameters and in replies. */
+export const SAMPLER_LABELS: Record<SamplerName, string> = {
+  euler: 'Euler',
+  euler_a: 'Euler a',
+  ddim: 'DDIM',
+  dpmpp_2m: 'DPM++ 2M',
+  dpmpp_2m_karras: 'DPM++ 2M Karras',
+  lcm: 'LCM',
+};
+
+export const MODEL_KINDS = ['sd1', 'sd2', 'sdxl', 'sd-turbo', 'sdxl-turbo', 'lcm'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
+export const EXECUTION_PROVIDERS = ['cpu', 'webgpu', 'cuda'] as const;
+export type ExecutionProviderName = (typeof EXECUTION_PROVIDERS)[number];
+
+/** Seeds are unsigned 32-bit integers, as in A1111. */
+export const MAX_SEED = 0xffff_ffff;
+
+export const MIN_IMAGES_PER_REQUEST = 1;
+export const MAX_IMAGES_PER_REQUEST = 4;
+export const SIZE_MULTIPLE = 8;
+
+export interface InitImage {
+  /** Encoded image bytes in any format sharp reads. */
+  readonly data: Uint8Array;
+  /** 0 returns the init image, 1 is plain txt2img. */
+  readonly strength: number;
+}
+
+/** One generation as the pipeline sees it. Seeds run seed, seed+1, … for `count` images. */
+export interface GenerationParams {
+  readonly prompt: string;
+  readonly negativePrompt: string;
+  readonly seed: number;
+  readonly numInferenceSteps: number;
+  readonly guidanceScale: number;
+  readonly sampler: SamplerName;
+  readonly width: number;
+  readonly height: number;
+  readonly count: number;
+  readonly clipSkip?: number;
+  readonly init?: InitImage;
+}
+
+export interface GenerationProgress {
+  readonly step: number;
+  readonly total: number;
+  /** Small PNG (≤ 256 px on the long side) of the predicted image, present every few steps. */
+  readonly preview?: Uint8Array;
+}
+
+export interface GeneratedImage {
+  /** PNG bytes with an A1111 `parameters` tEXt chunk. */
+  readonly png: Uint8Array;
+  readonly seed: number;
+  readonly width: number;
+  readonly height: number;
+  /** True when the folder's safety checker flagged the image; false when there is none. */
+  readonly nsfw: boolean;
+}
+
+export interface GenerationTimings {
+  readonly totalMs: number;
+  readonly textEncodeMs: number;
+  readonly denoiseMs: number;
+  readonly decodeMs: number;
+  /** Mean wall time of one denoising step. */
+  readonly msPerStep: number;
+}
+
+export interface GenerationResult {
+  readonly images: readonly GeneratedImage[];
+  readonly timings: GenerationTimings;
+  /** Words cut off because the prompt exceeded the text encoder's window. */
+  readonly truncatedWords: readonly string[];
+  readonly model: string;
+}
+
+export interface GenerateOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: GenerationProgress) => void;
+}
