@@ -15,11 +15,22 @@ export interface Requester {
   readonly ageRestrictedChannel: boolean;
 }
 
+/** Where an img2img request's init image comes from. */
+export type InitImageSource =
+  /** A user's attachment, already downloaded by the adapter. */
+  | { readonly kind: 'upload'; readonly data: Uint8Array; readonly filename?: string }
+  /** Image `imageIndex` of an earlier job's result (Variations, Upscale). */
+  | { readonly kind: 'result'; readonly jobId: string; readonly imageIndex: number }
+  /** An upload the job service has persisted, so the request survives a restart. */
+  | { readonly kind: 'stored'; readonly imageId: string };
+
 export interface InitImageRef {
-  /** Encoded image bytes (attachment, or an earlier result for Variations/Upscale). */
-  readonly data: Uint8Array;
+  readonly source: InitImageSource;
   readonly strength: number;
 }
+
+/** What produced the request; re-rolls and variations keep a link to their parent job. */
+export type RequestOrigin = 'imagine' | 'reroll' | 'variation' | 'upscale';
 
 export interface GenerateRequest {
   readonly prompt: string;
@@ -36,6 +47,10 @@ export interface GenerateRequest {
   readonly model: string;
   readonly clipSkip?: number;
   readonly init?: InitImageRef;
+  /** Upscale without the model: a plain Lanczos 2× resize of `init` (used when a hires pass exceeds limits). */
+  readonly resizeOnly?: boolean;
+  readonly origin: RequestOrigin;
+  readonly parentJobId?: string;
   /** Notes for the user, such as "size clamped to 1024×1024", shown with the result. */
   readonly notes: readonly string[];
 }
