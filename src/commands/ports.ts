@@ -1,0 +1,52 @@
+// What commands need from the layer above them. The job service (src/bot/core) implements these;
+// commands stay platform-neutral and storage-neutral.
+import type { Platform } from './generate-request.js';
+import type { JobRecord, MessageRef } from './job-record.js';
+
+/** A user as the limits and the queue see them: `${platform}:${userId}`. */
+export type UserKey = `${Platform}:${string}`;
+
+export function userKeyOf(platform: Platform, userId: string): UserKey {
+  return `${platform}:${userId}`;
+}
+
+export interface JobRecordReader {
+  get(jobId: string): Promise<JobRecord | undefined>;
+  findByMessage(ref: MessageRef): Promise<JobRecord | undefined>;
+}
+
+export interface QueuedJobView {
+  readonly jobId: string;
+  readonly prompt: string;
+  readonly status: 'queued' | 'running';
+  /** 1-based place in line; 0 while running. */
+  readonly position: number;
+  /** Estimated wait until it starts (queued) or finishes (running). */
+  readonly etaMs: number;
+}
+
+export interface QueueSnapshot {
+  readonly running: number;
+  readonly waiting: number;
+  readonly paused: boolean;
+  readonly mine: readonly QueuedJobView[];
+}
+
+export interface QueueView {
+  snapshot(user: UserKey): QueueSnapshot;
+}
+
+export interface LimitsView {
+  /** Images the user may still request now, and when the bucket is full again. */
+  remaining(user: UserKey): Promise<{ readonly images: number; readonly capacity: number; readonly refillMs: number }>;
+}
+
+export interface AdminControls {
+  pauseIntake(): void;
+  resumeIntake(): void;
+  ban(user: UserKey): Promise<void>;
+  unban(user: UserKey): Promise<void>;
+  isBanned(user: UserKey): Promise<boolean>;
+  /** Cancel any job, for the owner or an admin. Returns false when the job is unknown or already over. */
+  cancel(jobId: string): Promise<boolean>;
+}
