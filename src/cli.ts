@@ -1,0 +1,195 @@
+// `npm run imagine -- --model DIR --prompt TEXT …`: one generation from the command line.
+// Writes the PNG(s), prints one JSON line per image on stdout, progress on stderr.
+import { writeFile, mkdir, readFile } from 'node:fs/promises';
+import { dirname, extname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { randomInt } from 'node:crypto';
+import { isPipelineError } from './pipeline/errors.js';
+import { StableDiffusionPipeline } from './pipeline/stable-diffusion.js';
+import { EXECUTION_PROVIDERS, MAX_SEED, SAMPLER_NAMES, type ExecutionProviderName, type ModelKind, type SamplerName } from './pipeline/types.js';
+
+const USAGE =
+  'usage: npm run imagine -- --model DIR --prompt TEXT [--negative TEXT] [--seed N] [--steps N] [--cfg X] [--sampler NAME] ' +
+  '[--width W] [--height H] [--count N] [--provider cpu|webgpu|cuda] [--threads N] [--allow-cpu-fallback] ' +
+  '[--init FILE --strength S] [--clip-skip N] [--out FILE.png]';
+
+const EXIT_BAD_OPTIONS = 2;
+const EXIT_FAILED = 1;
+
+class CliUsageError extends Error {}
+
+/** Step and guidance defaults that suit each model kind (distilled models need few steps, no CFG). */
+const KIND_DEFAULTS: Record<ModelKind, { steps: number; cfg: number; sampler: SamplerName }> = {
+  sd1: { steps: 20, cfg: 7, sampler: 'euler_a' },
+  sd2: { steps: 20, cfg: 7, sampler: 'euler_a' },
+  sdxl: { steps: 25, cfg: 6, sampler: 'euler_a' },
+  'sd-turbo': { steps: 1, cfg: 0, sampler: 'euler_a' },
+  'sdxl-turbo': { steps: 1, cfg: 0, sampler: 'euler_a' },
+  lcm: { steps: 4, cfg: 1.5, sampler: 'lcm' },
+};
+
+function parseCommandLine(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        model: { type: 'string' },
+        prompt: { type: 'string' },
+        negative: { type: 'string', default: '' },
+        seed: { type: 'string' },
+        steps: { type: 'string' },
+        cfg: { type: 'string' },
+        sampler: { type: 'string' },
+        width: { type: 'string' },
+        height: { type: 'string' },
+        count: { type: 'string', default: '1' },
+        provider: { type: 'string', default: 'cpu' },
+        threads: { type: 'string' },
+        'allow-cpu-fallback': { type: 'boolean', default: false },
+        init: { type: 'string' },
+        strength: { type: 'string' },
+        'clip-skip': { type: 'string' },
+        out: { type: 'string', default: 'imagine.png' },
+        help: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (error) {
+    throw new CliUsageError((error as Error).message.split('\n')[0]);
+  }
+}
+
+function integerOption(name: string, raw: string | undefined, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new CliUsageError(`--${name} must be an integer ${min}–${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function numberOption(name: string, raw: string | undefined, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
+    throw new CliUsageError(`--${name} must be a number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function choiceOption<T extends string>(name: string, raw: string | undefined, choices: readonly T[]): T | undefined {
+  if (raw === undefined) return undefined;
+  if (!choices.includes(raw as T)) throw new CliUsageError(`--${name} must be one of ${choices.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
+function outputFile(base: string, index: number, count: number): string {
+  if (count === 1) return base;
+  const ext = extname(base) || '.png';
+  return `${base.slice(0, base.length - extname(base).length)}-${index + 1}${ext}`;
+}
+
+function progressWriter(): (step: number, total: number) => void {
+  const tty = process.stderr.isTTY;
+  const barWidth = 30;
+  return (step, total) => {
+    if (tty) {
+      const filled = Math.round((step / total) * barWidth);
+      process.stderr.write(`\r[${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}] step ${step}/${total}`);
+      if (step === total) process.stderr.write('\n');
+    } else {
+      process.stderr.write(`step ${step}/${total}\n`);
+    }
+  };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const values = parseCommandLine(argv);
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (values.model === undefined) throw new CliUsageError('--model DIR is required (a diffusers/optimum ONNX folder)');
+  if (values.prompt === undefined) throw new CliUsageError('--prompt TEXT is required');
+
+  const provider = choiceOption<ExecutionProviderName>('provider', values.provider, EXECUTION_PROVIDERS) ?? 'cpu';
+  const sampler = choiceOption<SamplerName>('sampler', values.sampler, SAMPLER_NAMES);
+  const seed = integerOption('seed', values.seed, 0, MAX_SEED) ?? randomInt(0, MAX_SEED);
+  const steps = integerOption('steps', values.steps, 1, 150);
+  const cfg = numberOption('cfg', values.cfg, 0, 30);
+  const width = integerOption('width', values.width, 64, 4096);
+  const height = integerOption('height', values.height, 64, 4096);
+  for (const [name, value] of [['width', width], ['height', height]] as const) {
+    if (value !== undefined && value % 8 !== 0) throw new CliUsageError(`--${name} must be a multiple of 8, got ${value}`);
+  }
+  const count = integerOption('count', values.count, 1, 4) ?? 1;
+  const threads = integerOption('threads', values.threads, 1, 256);
+  const clipSkip = integerOption('clip-skip', values['clip-skip'], 1, 12);
+  const strength = numberOption('strength', values.strength, 0, 1);
+  if (strength !== undefined && values.init === undefined) throw new CliUsageError('--strength needs --init FILE');
+  let initData: Uint8Array | undefined;
+  if (values.init !== undefined) {
+    try {
+      initData = await readFile(values.init);
+    } catch {
+      throw new CliUsageError(`--init: cannot read "${values.init}"`);
+    }
+  }
+
+  const pipeline = await StableDiffusionPipeline.load(values.model, values.model.replace(/\/+$/, '').split('/').at(-1) ?? 'model', {
+    provider,
+    allowCpuFallback: values['allow-cpu-fallback'],
+    previewEvery: 0,
+    safetyChecker: true,
+    ...(threads !== undefined ? { threads } : {}),
+    onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
+  });
+  const defaults = KIND_DEFAULTS[pipeline.info.kind];
+  const showProgress = progressWriter();
+  try {
+    const result = await pipeline.generate(
+      {
+        prompt: values.prompt,
+        negativePrompt: values.negative,
+        seed,
+        numInferenceSteps: steps ?? defaults.steps,
+        guidanceScale: cfg ?? defaults.cfg,
+        sampler: sampler ?? defaults.sampler,
+        width: width ?? pipeline.info.nativeSize,
+        height: height ?? pipeline.info.nativeSize,
+        count,
+        ...(clipSkip !== undefined ? { clipSkip } : {}),
+        ...(initData !== undefined ? { init: { data: initData, strength: strength ?? 0.6 } } : {}),
+      },
+      { onProgress: (p) => p.preview === undefined && showProgress(p.step, p.total) },
+    );
+    if (result.truncatedWords.length > 0) process.stderr.write(`note: the prompt was too long; dropped: ${result.truncatedWords.join(' ')}\n`);
+    const elapsedMs = Math.round(result.timings.totalMs);
+    for (const [index, image] of result.images.entries()) {
+      const file = outputFile(values.out, index, result.images.length);
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(file, image.png);
+      process.stdout.write(`${JSON.stringify({ file, seed: image.seed, width: image.width, height: image.height, elapsedMs, nsfw: image.nsfw })}\n`);
+    }
+  } finally {
+    await pipeline.release();
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof CliUsageError) {
+      process.stderr.write(`imagine: ${error.message}\n`);
+      process.exit(EXIT_BAD_OPTIONS);
+    }
+    if (isPipelineError(error)) {
+      process.stderr.write(`imagine: ${error.message}\n`);
+      process.exit(error.code === 'invalid_params' ? EXIT_BAD_OPTIONS : EXIT_FAILED);
+    }
+    process.stderr.write(`imagine: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(EXIT_FAILED);
+  },
+);
