@@ -26,7 +26,7 @@ export function bpe(symbols: readonly string[], ranks: ReadonlyMap<string, numbe
     // Join every occurrence of the winning pair, left to right, in one pass.
     const merged: string[] = [];
     for (let i = 0; i < word.length; i++) {
-      if (word[i] === left && word[i + 1] === right && i + 1 < word.length) {
+      if (word[i] === left && word[i + 1] === right) {
         merged.push(left + right);
         i++;
       } else {

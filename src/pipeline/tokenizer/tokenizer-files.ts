@@ -3,7 +3,6 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { PipelineError } from '../errors.js';
-import { mergeKey } from './bpe.js';
 
 export const VOCAB_FILE = 'vocab.json';
 export const MERGES_FILE = 'merges.txt';
@@ -75,8 +74,11 @@ function parseVocab(path: string, text: string): Map<string, number> {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw invalid(path, 'expected an object of token → id');
   }
+  const entries = json as Record<string, unknown>;
   const vocab = new Map<string, number>();
-  for (const [token, id] of Object.entries(json)) {
+  // for…in rather than Object.entries: no pair arrays for ~50k entries, a noticeable part of load time.
+  for (const token in entries) {
+    const id = entries[token];
     if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) {
       throw invalid(path, `token ${JSON.stringify(token)} has id ${JSON.stringify(id)}, expected a non-negative integer`);
     }
@@ -92,14 +94,13 @@ function parseMerges(path: string, text: string): Map<string, number> {
   for (let lineIndex = 0; lineIndex < lines.length; lineIndex++) {
     const line = lines[lineIndex] ?? '';
     if (line === '' || (lineIndex === 0 && line.startsWith(MERGES_HEADER))) continue;
-    const parts = line.split(' ');
-    const [left, right] = parts;
-    if (parts.length !== 2 || !left || !right) {
+    const space = line.indexOf(' ');
+    if (space <= 0 || space === line.length - 1 || line.indexOf(' ', space + 1) !== -1) {
       throw invalid(path, `line ${lineIndex + 1} should be two symbols separated by one space, got ${JSON.stringify(line)}`);
     }
-    const key = mergeKey(left, right);
-    // The first listing of a pair wins, as in the reference tokenizers.
-    if (!ranks.has(key)) ranks.set(key, ranks.size);
+    // A valid line is already its merge key (`mergeKey(left, right)`). The line number is the
+    // rank; a pair listed twice keeps its later rank, as transformers' dict of ranks does.
+    ranks.set(line, lineIndex);
   }
   if (ranks.size === 0) throw invalid(path, 'has no merge rules');
   return ranks;
