@@ -45,3 +45,11 @@ export class UserFacingError extends Error {
     return value instanceof UserFacingError;
   }
 }
+
+/** An `invalid_option` refusal that names the option, the value given and what is allowed. */
+export function invalidOption(
+  message: string,
+  details: { readonly option: string; readonly value: string; readonly allowed: string },
+): UserFacingError {
+  return new UserFacingError('invalid_option', message, details);
+}

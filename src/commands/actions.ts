@@ -1,0 +1,169 @@
+// Actions on a finished result, worked out from its stored job record alone, so they keep working
+// after a restart: re-roll, variations of image i, upscale of image i, delete.
+import type { ActionRef } from './action-id.js';
+import { isAdmin, isSameUser } from './admins.js';
+import { blocklistOf } from './blocklist.js';
+import type { CommandsConfig, ModelConfig } from './config.js';
+import { findModel } from './config-lookup.js';
+import type { GenerateRequest, Requester } from './generate-request.js';
+import type { JobImageRecord, JobRecord, MessageRef } from './job-record.js';
+import { messages } from './messages.js';
+import { randomSeed } from './seeds.js';
+import { fitSize, sameSize } from './sizes.js';
+import { UserFacingError, invalidOption } from './user-facing-error.js';
+
+/** Upscale doubles each side. */
+export const UPSCALE_FACTOR = 2;
+const UPSCALE_OPTION = 'upscale';
+
+export interface ActionContext {
+  readonly config: CommandsConfig;
+  readonly random: () => number;
+}
+
+export type ActionResult =
+  | { readonly kind: 'generate'; readonly request: GenerateRequest }
+  /** `cancel`: the job is still queued or running and must be stopped first. */
+  | { readonly kind: 'delete'; readonly jobId: string; readonly messages: readonly MessageRef[]; readonly cancel: boolean };
+
+/** Never throws for a bad request: a refusal comes back as a UserFacingError. */
+export function resolveAction(
+  ref: ActionRef,
+  actor: Requester,
+  record: JobRecord,
+  context: ActionContext,
+): ActionResult | UserFacingError {
+  const { config } = context;
+  const owner = isSameUser(actor, record.requester);
+  const admin = isAdmin(config, actor);
+  if (ref.kind === 'delete') {
+    if (!owner && !admin) return new UserFacingError('forbidden', messages.actions.notOwner);
+    const going = record.status === 'queued' || record.status === 'running';
+    return { kind: 'delete', jobId: record.jobId, messages: record.messages, cancel: going };
+  }
+  if (config.rerollPolicy === 'owner' && !owner && !admin) return new UserFacingError('forbidden', messages.actions.notOwner);
+  const model = findModel(config, record.request.model);
+  if (model === undefined) return new UserFacingError('model_unavailable', messages.actions.modelGone(record.request.model));
+  // The blocklist may have grown since the job ran.
+  if (blocklistOf(config).matches(record.request.prompt)) {
+    return new UserFacingError('prompt_blocked', messages.moderation.blocked);
+  }
+  if (ref.kind === 'reroll') return { kind: 'generate', request: withinLimits(reroll(record, context), model) };
+
+  const image = finishedImage(record, ref.imageIndex);
+  if (UserFacingError.is(image)) return image;
+  return ref.kind === 'variation'
+    ? { kind: 'generate', request: withinLimits(variation(record, ref.imageIndex, image, context), model) }
+    : upscale(record, ref.imageIndex, image, model, config);
+}
+
+/** The same request with a new random seed. */
+function reroll(record: JobRecord, context: ActionContext): GenerateRequest {
+  const { parentJobId: _parentJobId, ...same } = record.request;
+  return {
+    ...same,
+    seed: randomSeed(context.random),
+    origin: 'reroll',
+    parentJobId: record.jobId,
+    notes: [],
+  };
+}
+
+/** A new set of `count` images, img2img from image i at the configured strength, new seeds. */
+function variation(
+  record: JobRecord,
+  imageIndex: number,
+  image: JobImageRecord,
+  context: ActionContext,
+): GenerateRequest {
+  return {
+    ...base(record),
+    seed: randomSeed(context.random),
+    width: image.width,
+    height: image.height,
+    count: record.request.count,
+    init: { source: { kind: 'result', jobId: record.jobId, imageIndex }, strength: context.config.variationStrength },
+    origin: 'variation',
+    parentJobId: record.jobId,
+    notes: [],
+  };
+}
+
+/**
+ * 2× of image i: a low-strength img2img hires pass with the image's own seed when 2× fits the
+ * model, else a plain Lanczos resize, else a refusal.
+ */
+function upscale(
+  record: JobRecord,
+  imageIndex: number,
+  image: JobImageRecord,
+  model: ModelConfig,
+  config: CommandsConfig,
+): ActionResult | UserFacingError {
+  const width = image.width * UPSCALE_FACTOR;
+  const height = image.height * UPSCALE_FACTOR;
+  const pixels = width * height;
+  const hires = pixels <= model.maxPixels;
+  if (!hires && pixels > config.upscale.maxPixels) {
+    return invalidOption(messages.actions.tooLargeToUpscale(image.width, image.height, config.upscale.maxPixels), {
+      option: UPSCALE_OPTION,
+      value: messages.formatSize(image.width, image.height),
+      allowed: messages.actions.upscaleAllowed(config.upscale.maxPixels),
+    });
+  }
+  const request: GenerateRequest = {
+    ...base(record),
+    seed: image.seed,
+    width,
+    height,
+    count: 1,
+    init: { source: { kind: 'result', jobId: record.jobId, imageIndex }, strength: config.upscale.strength },
+    ...(hires ? {} : { resizeOnly: true }),
+    origin: 'upscale',
+    parentJobId: record.jobId,
+    notes: [hires ? messages.notes.upscaleHires : messages.notes.upscaleResize(model.maxPixels)],
+  };
+  return { kind: 'generate', request };
+}
+
+/** The stored request without the fields each action sets anew. */
+function base(record: JobRecord): GenerateRequest {
+  const { resizeOnly: _resizeOnly, parentJobId: _parentJobId, ...rest } = record.request;
+  return rest;
+}
+
+/** The config may have tightened since the job ran: apply the model's limits again, with notes. */
+function withinLimits(request: GenerateRequest, model: ModelConfig): GenerateRequest {
+  const notes: string[] = [];
+  const steps = Math.min(request.numInferenceSteps, model.maxSteps);
+  if (steps < request.numInferenceSteps) notes.push(messages.notes.stepsLowered(request.numInferenceSteps, steps, request.model));
+  const count = Math.min(request.count, model.maxCount);
+  if (count < request.count) notes.push(messages.notes.countLowered(request.count, count, request.model));
+  const sampler = model.samplers.includes(request.sampler) ? request.sampler : model.defaultSampler;
+  if (sampler !== request.sampler) notes.push(messages.notes.samplerReplaced(request.sampler, sampler, request.model));
+  const asked = { width: request.width, height: request.height };
+  const size = request.resizeOnly === true ? asked : fitSize(asked, model.maxPixels);
+  if (!sameSize(size, asked)) notes.push(messages.notes.sizeLowered(asked, size, request.model));
+  const { clipSkip, ...rest } = request;
+  const keepClipSkip = clipSkip !== undefined && model.supportsClipSkip;
+  if (clipSkip !== undefined && !keepClipSkip) notes.push(messages.notes.clipSkipIgnored(request.model));
+  return {
+    ...rest,
+    ...(keepClipSkip ? { clipSkip } : {}),
+    numInferenceSteps: steps,
+    count,
+    sampler,
+    width: size.width,
+    height: size.height,
+    notes: [...request.notes, ...notes],
+  };
+}
+
+function finishedImage(record: JobRecord, imageIndex: number): JobImageRecord | UserFacingError {
+  if (record.status !== 'succeeded') return new UserFacingError('not_found', messages.actions.notFinished);
+  const image = record.images[imageIndex];
+  if (image === undefined) {
+    return new UserFacingError('not_found', messages.actions.noSuchImage(imageIndex, record.images.length));
+  }
+  return image;
+}

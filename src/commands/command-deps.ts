@@ -1,0 +1,15 @@
+// What the command handlers need; the composition root (src/bot/main.ts) supplies it.
+import type { CommandsConfig } from './config.js';
+import type { AdminControls, JobRecordReader, LimitsView, QueueView } from './ports.js';
+import type { UserSettingsStore } from './user-settings.js';
+
+export interface CommandDeps {
+  readonly config: CommandsConfig;
+  readonly settings: UserSettingsStore;
+  readonly jobs: JobRecordReader;
+  readonly queue: QueueView;
+  readonly limits: LimitsView;
+  readonly admin: AdminControls;
+  /** Uniform [0, 1) for seeds; Math.random when absent. */
+  readonly random?: () => number;
+}

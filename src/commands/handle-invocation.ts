@@ -1,0 +1,39 @@
+// The one entry point adapters call for a slash command (or Slack command text). It never throws
+// for bad input: every refusal comes back as a reply. Errors of the ports themselves propagate, so
+// the adapter can log them and answer with generation_failed.
+import { adminCommand } from './admin-command.js';
+import type { CommandDeps } from './command-deps.js';
+import type { CommandOutcome } from './command-outcome.js';
+import { helpCommand } from './help-command.js';
+import { buildImagineRequest } from './imagine.js';
+import type { Invocation } from './invocation.js';
+import { messages } from './messages.js';
+import { userKeyOf } from './ports.js';
+import { queueCommand } from './queue-command.js';
+import { ackReply, errorReply } from './replies.js';
+import type { Reply } from './reply.js';
+import { settingsCommand } from './settings-command.js';
+import { UserFacingError } from './user-facing-error.js';
+
+export async function handleInvocation(invocation: Invocation, deps: CommandDeps): Promise<CommandOutcome> {
+  const reply = (value: Reply): CommandOutcome => ({ kind: 'reply', reply: value });
+  const { requester } = invocation;
+  switch (invocation.command) {
+    case 'imagine': {
+      const user = userKeyOf(requester.platform, requester.userId);
+      if (await deps.admin.isBanned(user)) return reply(errorReply(new UserFacingError('banned', messages.errors.text('banned'))));
+      const settings = await deps.settings.get(user);
+      const request = buildImagineRequest(invocation, { config: deps.config, settings, random: deps.random ?? Math.random });
+      if (UserFacingError.is(request)) return reply(errorReply(request));
+      return { kind: 'generate', requester, request, ack: ackReply(request) };
+    }
+    case 'queue':
+      return reply(await queueCommand(requester, deps.queue, deps.limits));
+    case 'settings':
+      return reply(await settingsCommand(invocation, deps.config, deps.settings));
+    case 'help':
+      return reply(helpCommand(deps.config));
+    case 'admin':
+      return reply(await adminCommand(invocation, deps));
+  }
+}

@@ -1,0 +1,26 @@
+// /help: a short guide with examples, the flags, and what this bot has configured.
+import type { CommandsConfig } from './config.js';
+import { messages } from './messages.js';
+import type { Reply, ReplyField } from './reply.js';
+
+export function helpCommand(config: CommandsConfig): Reply {
+  const help = messages.help;
+  const models = Object.keys(config.models).map((name) => (name === config.defaultModel ? help.defaultModel(name) : name));
+  const samplers = [...new Set(Object.values(config.models).flatMap((model) => model.samplers))];
+  const styles = Object.keys(config.styles);
+  const fields: ReplyField[] = [
+    { label: help.examplesLabel, value: help.examples.map((example) => `\`${example}\``).join('\n'), inline: false },
+    { label: help.flagsLabel, value: help.flags.join('\n'), inline: false },
+    { label: help.modelsLabel, value: models.join(', '), inline: true },
+    { label: help.samplersLabel, value: samplers.join(', '), inline: true },
+    ...(styles.length > 0 ? [{ label: help.stylesLabel, value: styles.join(', '), inline: true }] : []),
+    { label: help.buttonsLabel, value: help.buttons, inline: false },
+  ];
+  return {
+    kind: 'help',
+    title: help.title,
+    text: [help.intro, help.otherCommands].join('\n'),
+    fields,
+    ephemeral: true,
+  };
+}

@@ -1,0 +1,410 @@
+// Every user-facing string of the commands layer, in one place. Adapters render these; they never
+// write their own wording for a command. Texts use only `code` markup, which Discord and Slack share.
+import { SAMPLER_LABELS, type SamplerName } from '../pipeline/types.js';
+import type { ErrorCode, UserFacingErrorDetails } from './user-facing-error.js';
+
+const MS_PER_SECOND = 1000;
+const SECONDS_PER_MINUTE = 60;
+const MINUTES_PER_HOUR = 60;
+const BYTES_PER_KIB = 1024;
+/** ETAs are guesses: under a minute they move in 5 s steps, under ten minutes in 10 s steps. */
+const ETA_FINE_STEP_S = 5;
+const ETA_COARSE_STEP_S = 10;
+const ETA_MINUTES_ONLY_S = 10 * SECONDS_PER_MINUTE;
+const LIST_LIMIT = 12;
+const WORDS_SHOWN = 20;
+
+const code = (text: string | number): string => `\`${String(text).replaceAll('`', "'")}\``;
+
+// ---- Formatting ---------------------------------------------------------------------------------
+
+/** 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 101st, 111th. */
+function ordinal(n: number): string {
+  const lastTwo = n % 100;
+  const last = n % 10;
+  const suffix = lastTwo >= 11 && lastTwo <= 13 ? 'th' : last === 1 ? 'st' : last === 2 ? 'nd' : last === 3 ? 'rd' : 'th';
+  return `${n}${suffix}`;
+}
+
+/** Exact, rounded up to the second: "40 s", "2 min 5 s", "1 h 3 min". */
+function formatDuration(ms: number): string {
+  const totalSeconds = Math.max(1, Math.ceil(ms / MS_PER_SECOND));
+  const hours = Math.floor(totalSeconds / (SECONDS_PER_MINUTE * MINUTES_PER_HOUR));
+  const minutes = Math.floor(totalSeconds / SECONDS_PER_MINUTE) % MINUTES_PER_HOUR;
+  const seconds = totalSeconds % SECONDS_PER_MINUTE;
+  if (hours > 0) return minutes > 0 ? `${hours} h ${minutes} min` : `${hours} h`;
+  if (minutes > 0) return seconds > 0 ? `${minutes} min ${seconds} s` : `${minutes} min`;
+  return `${seconds} s`;
+}
+
+/** A rough wait: "about 40 s", "about 1 min 20 s", "about 12 min". */
+function formatEta(ms: number): string {
+  const seconds = Math.max(0, ms / MS_PER_SECOND);
+  if (seconds < ETA_FINE_STEP_S) return 'a few seconds';
+  const step = seconds < SECONDS_PER_MINUTE ? ETA_FINE_STEP_S : seconds < ETA_MINUTES_ONLY_S ? ETA_COARSE_STEP_S : SECONDS_PER_MINUTE;
+  return `about ${formatDuration(Math.round(seconds / step) * step * MS_PER_SECOND)}`;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < BYTES_PER_KIB) return `${bytes} bytes`;
+  const kib = bytes / BYTES_PER_KIB;
+  if (kib < BYTES_PER_KIB) return `${trimNumber(kib)} KB`;
+  return `${trimNumber(kib / BYTES_PER_KIB)} MB`;
+}
+
+function formatSize(width: number, height: number): string {
+  return `${width}×${height}`;
+}
+
+function formatPixels(pixels: number): string {
+  const side = Math.sqrt(pixels);
+  return Number.isInteger(side) ? `${formatSize(side, side)} pixels` : `${pixels.toLocaleString('en-US')} pixels`;
+}
+
+function trimNumber(value: number): string {
+  return String(Math.round(value * 10) / 10);
+}
+
+function list(items: readonly (string | number)[]): string {
+  const shown = items.slice(0, LIST_LIMIT).map(String);
+  return items.length > LIST_LIMIT ? `${shown.join(', ')}, …` : shown.join(', ');
+}
+
+function range(min: number, max: number): string {
+  return `${min}–${max}`;
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function samplerLabel(name: SamplerName): string {
+  return SAMPLER_LABELS[name];
+}
+
+// ---- Texts --------------------------------------------------------------------------------------
+
+const FLAG_EXAMPLES: Readonly<Record<string, string>> = {
+  ar: '--ar 3:2',
+  size: '--size 768x512',
+  seed: '--seed 42',
+  steps: '--steps 30',
+  cfg: '--cfg 6',
+  sampler: '--sampler euler_a',
+  count: '--n 2',
+  model: '--model <name>',
+  style: '--style <name>',
+  strength: '--strength 0.5',
+  'clip-skip': '--clip-skip 2',
+  negative: '--no text, watermark',
+};
+
+export const messages = {
+  ordinal,
+  formatDuration,
+  formatEta,
+  formatBytes,
+  formatSize,
+  formatPixels,
+  samplerLabel,
+
+  options: {
+    wholeNumber: (option: string, value: string, min: number, max: number) =>
+      `${code(option)} must be a whole number from ${min} to ${max}, got ${code(value)}.`,
+    decimal: (option: string, value: string, min: number, max: number) =>
+      `${code(option)} must be a number from ${min} to ${max}, got ${code(value)}.`,
+    choice: (option: string, value: string, choices: readonly string[]) =>
+      `${code(option)} must be one of ${list(choices)}; got ${code(value)}.`,
+    aspect: (option: string, value: string, maxRatio: number) =>
+      `${code(option)} must be a shape like ${code('3:2')} or ${code('16:9')}, from 1:${maxRatio} to ${maxRatio}:1; got ${code(value)}.`,
+    aspectAllowed: (maxRatio: number) => `W:H from 1:${maxRatio} to ${maxRatio}:1`,
+    size: (option: string, value: string, min: number, max: number, maxRatio: number) =>
+      `${code(option)} must be a size like ${code('768x512')}, each side ${range(min, max)} and no wider than ${maxRatio}:1; got ${code(value)}.`,
+    sizeAllowed: (min: number, max: number, maxRatio: number) => `WxH, sides ${range(min, max)}, up to ${maxRatio}:1`,
+    text: (option: string, value: string, maxChars: number) =>
+      `${code(option)} must be text of at most ${maxChars} characters, got ${value}.`,
+    maxChars: (maxChars: number) => `text, at most ${maxChars} characters`,
+    charCount: (chars: number) => plural(chars, 'character', 'characters'),
+    emptyPrompt: `${code('prompt')} is empty. Describe what you want to see, e.g. ${code('/imagine a fox in snow --ar 3:2')}.`,
+    promptAllowed: 'a description of the image',
+    eitherOr: (a: string, b: string, aValue: string, bValue: string) =>
+      `Use either ${code(a)} or ${code(b)}, not both; got ${code(aValue)} and ${code(bValue)}.`,
+    eitherOrAllowed: (a: string, b: string) => `${a} or ${b}`,
+    range,
+    list,
+  },
+
+  flags: {
+    unknown: (typed: string, allowed: string) =>
+      `${code(typed)} isn't a flag I know. Flags: ${allowed}. To keep ${code(typed)} in your prompt, write ${code(`\\${typed}`)}.`,
+    needsSpace: (typed: string, flag: string) => `${code(typed)}: put a space between ${code(flag)} and its value.`,
+    duplicate: (typed: string) => `${code(typed)} is given more than once; keep one.`,
+    onceEach: 'each flag once',
+    missingValue: (typed: string, example: string) => `${code(typed)} needs a value, e.g. ${code(example)}.`,
+    unclosedQuote: (typed: string) => `The value of ${code(typed)} opens a quote but never closes it.`,
+    example: (target: string) => FLAG_EXAMPLES[target] ?? `--${target} <value>`,
+  },
+
+  image: {
+    tooLarge: (name: string, size: string, max: string) =>
+      `${code('image')}: ${code(name)} is ${size}; the most I take is ${max}.`,
+    maxBytes: (max: string) => `an image of at most ${max}`,
+    notAnImage: (name: string, contentType: string) =>
+      `${code('image')}: ${code(name)} is ${code(contentType)}, not an image. Attach a PNG, JPEG or WebP.`,
+    notDownloaded: (name: string) => `${code('image')}: I couldn't download ${code(name)}. Please attach it again.`,
+    unsupported: (name: string) => `${code('image')}: ${code(name)} isn't a PNG, JPEG or WebP image.`,
+    formats: 'PNG, JPEG or WebP',
+    tooManyPixels: (name: string, size: string, maxPixels: number) =>
+      `${code('image')}: ${code(name)} is ${size}; the most I take is ${formatPixels(maxPixels)}.`,
+    maxPixels: (maxPixels: number) => `at most ${formatPixels(maxPixels)}`,
+  },
+
+  moderation: {
+    blocked: "This prompt can't be used here. Please try a different one.",
+  },
+
+  notes: {
+    stepsLowered: (wanted: number, max: number, model: string) =>
+      `Steps lowered from ${wanted} to ${max}, the most ${code(model)} allows.`,
+    countLowered: (wanted: number, max: number, model: string) =>
+      `Images lowered from ${wanted} to ${max}, the most ${code(model)} makes at once.`,
+    samplerReplaced: (wanted: SamplerName, used: SamplerName, model: string) =>
+      `${code(model)} can't use ${samplerLabel(wanted)}, so ${samplerLabel(used)} was used.`,
+    clipSkipIgnored: (model: string) => `Clip skip was ignored: ${code(model)} doesn't support it.`,
+    strengthWithoutImage: 'Strength was ignored: no image was attached.',
+    extraAttachmentsIgnored: (extra: number) => `Only the first image was used; ${plural(extra, 'other was', 'others were')} ignored.`,
+    sizeRounded: (size: { width: number; height: number }) =>
+      `Size rounded to ${formatSize(size.width, size.height)} (sides are multiples of 64).`,
+    sizeLowered: (from: { width: number; height: number }, to: { width: number; height: number }, model: string) =>
+      `Size lowered from ${formatSize(from.width, from.height)} to ${formatSize(to.width, to.height)}, the most ${code(model)} allows.`,
+    savedStyleGone: (style: string) => `Your saved style ${code(style)} no longer exists, so none was used.`,
+    savedSizeIgnored: (size: string) => `Your saved size ${code(size)} is no longer valid, so the default was used.`,
+    upscaleHires: 'Upscaled 2× with a hires pass of the model.',
+    upscaleResize: (maxPixels: number) =>
+      `Upscaled 2× with a plain Lanczos resize: a hires pass would exceed the model's limit of ${formatPixels(maxPixels)}.`,
+    truncated: (words: readonly string[]) =>
+      `The prompt was too long for the model; these words were cut: ${words.slice(0, WORDS_SHOWN).join(' ')}${words.length > WORDS_SHOWN ? ' …' : ''}`,
+  },
+
+  actions: {
+    invalidButton: "This button doesn't work anymore.",
+    jobGone: "I can't find that job anymore.",
+    notOwner: 'Only the person who made these images, or an admin, can do that.',
+    notFinished: "That job hasn't finished yet.",
+    noSuchImage: (index: number, count: number) =>
+      `There is no image ${index + 1} in this result; it has ${plural(count, 'image', 'images')}.`,
+    tooLargeToUpscale: (width: number, height: number, maxPixels: number) =>
+      `Image is already ${formatSize(width, height)}; 2× would exceed the upscale limit of ${formatPixels(maxPixels)}.`,
+    upscaleAllowed: (maxPixels: number) => `up to ${formatPixels(maxPixels)} after upscaling`,
+    modelGone: (model: string) => `The model ${code(model)} isn't available anymore.`,
+    deleted: 'Deleted.',
+  },
+
+  buttons: {
+    reroll: 'Re-roll',
+    delete: 'Delete',
+    upscale: (index: number) => `U${index + 1}`,
+    variation: (index: number) => `V${index + 1}`,
+  },
+
+  acks: {
+    imagine: (prompt: string) => `Queued: ${prompt}`,
+    reroll: (prompt: string) => `Re-rolling: ${prompt}`,
+    variation: (index: number, prompt: string) => `Making variations of image ${index + 1}: ${prompt}`,
+    upscale: (index: number, resizeOnly: boolean) =>
+      `Upscaling image ${index + 1} 2× with ${resizeOnly ? 'a plain Lanczos resize' : 'a hires pass of the model'}.`,
+  },
+
+  progress: {
+    queued: (position: number, etaMs: number) =>
+      position <= 0 ? 'Starting now.' : `Queued: ${ordinal(position)} in line, ${formatEta(etaMs)}.`,
+    step: (step: number, total: number) => `Step ${step}/${total}`,
+    stepWithEta: (step: number, total: number, etaMs: number) => `Step ${step}/${total}, ${formatEta(etaMs)} left`,
+  },
+
+  result: {
+    labels: {
+      negative: 'Negative prompt',
+      seed: 'Seed',
+      seeds: 'Seeds',
+      steps: 'Steps',
+      sampler: 'Sampler',
+      cfg: 'CFG scale',
+      size: 'Size',
+      model: 'Model',
+      strength: 'Strength',
+      clipSkip: 'Clip skip',
+      time: 'Time',
+    },
+    flagged: 'Some images were flagged by the safety checker.',
+  },
+
+  errors: {
+    text: (errorCode: ErrorCode, details: UserFacingErrorDetails = {}): string => {
+      const job = details.jobId === undefined ? '' : ` Job id: ${code(details.jobId)}.`;
+      switch (errorCode) {
+        case 'invalid_option':
+          return details.option === undefined
+            ? 'One of the options is not valid.'
+            : `${code(details.option)} must be ${details.allowed ?? 'valid'}, got ${code(details.value ?? '')}.`;
+        case 'prompt_blocked':
+          return messages.moderation.blocked;
+        case 'rate_limited':
+          return details.retryAfterMs === undefined
+            ? "You're going a bit fast. Please wait a little."
+            : `You're going a bit fast. Try again in ${formatDuration(details.retryAfterMs)}.`;
+        case 'queue_full':
+          return 'The queue is full right now. Please try again in a few minutes.';
+        case 'too_many_pending':
+          return 'You already have the most jobs waiting that I allow. Try again when one has finished.';
+        case 'intake_paused':
+          return "I'm not taking new jobs right now. Please try again later.";
+        case 'banned':
+          return "You can't use this bot.";
+        case 'forbidden':
+          return "You're not allowed to do that.";
+        case 'not_found':
+          return "I can't find that anymore.";
+        case 'timed_out':
+          return `This took too long and was stopped.${job}`;
+        case 'cancelled':
+          return `Cancelled.${job}`;
+        case 'interrupted':
+          return `This job was interrupted by a restart. Press Re-roll to run it again.${job}`;
+        case 'worker_crashed':
+          return `The image worker crashed while making this. It has restarted; please try again.${job}`;
+        case 'generation_failed':
+          return `Something went wrong while making your images. If it keeps happening, tell an admin.${job}`;
+        case 'model_unavailable':
+          return 'That model is not available right now.';
+      }
+    },
+  },
+
+  queue: {
+    title: 'Queue',
+    counts: (running: number, waiting: number) => `Running: ${running} · Waiting: ${waiting}`,
+    paused: 'New jobs are paused by an admin.',
+    none: 'You have no jobs in the queue.',
+    running: (prompt: string, etaMs: number) => `${prompt} — running, ${formatEta(etaMs)} left`,
+    waiting: (prompt: string, position: number, etaMs: number) =>
+      `${prompt} — ${ordinal(position)} in line, ${formatEta(etaMs)}`,
+    limits: (images: number, capacity: number, refillMs: number) =>
+      images >= capacity
+        ? `You can ask for ${plural(images, 'image', 'images')} now.`
+        : `You can ask for ${plural(images, 'more image', 'more images')} now (up to ${capacity}; full again in ${formatDuration(refillMs)}).`,
+  },
+
+  settings: {
+    title: 'Your defaults for /imagine',
+    savedLabel: 'saved size',
+    labels: { sampler: 'Sampler', steps: 'Steps', size: 'Size', negative: 'Negative prompt', style: 'Style' },
+    unset: "model's default",
+    saved: 'Saved. These apply to your next /imagine; options you type still win.',
+    cleared: 'Your defaults are cleared.',
+    nothingToSave: `Nothing to save. Give at least one of sampler, steps, ar, size, negative or style, e.g. ${code('/settings set steps:30')}.`,
+    notSavable: (typed: string, savable: string) => `${code(typed)} can't be saved as a default; you can save ${savable}.`,
+    flagsAllowed: 'flags such as --steps 30',
+    strayText: (text: string) => `I didn't understand ${code(text)}. Use flags, e.g. ${code('set --steps 30 --ar 3:2')}.`,
+    unknownSubcommand: (typed: string, known: readonly string[]) =>
+      `${code(`/settings ${typed}`)} isn't a settings command. Use one of ${list(known)}.`,
+    clearHint: `Write ${code('default')} as a value to clear one setting.`,
+  },
+
+  admin: {
+    title: 'Admin',
+    forbidden: 'This command is for the bot admins listed in its configuration.',
+    unknownSubcommand: (typed: string, known: readonly string[]) =>
+      `${code(`/admin ${typed}`)} isn't an admin command. Use one of ${list(known)}.`,
+    needsUser: (subcommand: string) => `${code(`/admin ${subcommand}`)} needs a user, e.g. ${code(`/admin ${subcommand} @someone`)}.`,
+    badUser: (value: string) => `${code(value)} isn't a user I can read. Mention them, or give their id.`,
+    userAllowed: 'a mention, a user id or platform:id',
+    needsJob: `${code('/admin cancel')} needs a job id.`,
+    jobAllowed: 'a job id',
+    paused: 'New jobs are paused. Running and queued jobs go on. Use /admin resume to take jobs again.',
+    resumed: 'Taking new jobs again.',
+    banned: (user: string) => `${code(user)} is banned.`,
+    unbanned: (user: string) => `${code(user)} is no longer banned.`,
+    cancelled: (jobId: string) => `Job ${code(jobId)} is cancelled.`,
+    notCancelled: (jobId: string) => `Job ${code(jobId)} is unknown or already over.`,
+    limitsOf: (user: string, banned: boolean) => `Limits of ${code(user)}${banned ? ' (banned)' : ''}`,
+    intake: (paused: boolean) => (paused ? 'Intake: paused' : 'Intake: open'),
+  },
+
+  /** Slash command and option descriptions; Discord allows 100 characters each. */
+  describe: {
+    commands: {
+      imagine: 'Paint a picture from a description',
+      queue: 'Your jobs, your place in line and how many images you can still ask for',
+      settings: 'Your defaults for /imagine',
+      help: 'How to use /imagine, with examples',
+      admin: 'Bot admin tools (listed admins only)',
+    },
+    imagine: {
+      prompt: 'What to paint. Flags work here too: --ar 3:2 --seed 42 --no text',
+      negative: 'What to leave out, e.g. "text, watermark, blurry"',
+      seed: 'Same seed and options give the same image; random when empty',
+      steps: (min: number, max: number) => `Denoising steps, ${range(min, max)}; default depends on the model`,
+      cfg: (min: number, max: number) => `How closely to follow the prompt, ${range(min, max)}; default depends on the model`,
+      sampler: 'Sampling method; default depends on the model',
+      ar: (maxRatio: number) => `Shape as W:H, e.g. 3:2 or 16:9 (1:${maxRatio} to ${maxRatio}:1); default 1:1`,
+      size: (min: number, max: number) => `Exact size as WxH, e.g. 768x512 (sides ${range(min, max)}); instead of ar`,
+      count: (min: number, max: number) => `How many images, ${range(min, max)}`,
+      model: 'Which model paints it',
+      image: 'A picture to start from (PNG, JPEG or WebP)',
+      strength: (min: number, max: number) => `With an image: how much to change it, ${min} (little) to ${max} (all)`,
+      style: 'A preset that adds to the prompt; "none" turns a saved style off',
+      clipSkip: (min: number, max: number) => `Skip last CLIP layers, ${range(min, max)} (some models only)`,
+    },
+    settings: {
+      show: 'Show your saved defaults',
+      set: 'Save defaults; write "default" as a value to clear one',
+      reset: 'Clear all your saved defaults',
+      negative: 'Negative prompt added to every /imagine',
+      style: 'Style used when you give none',
+    },
+    admin: {
+      limits: 'Show the limits and queue of a user',
+      ban: 'Stop a user from using the bot',
+      unban: 'Let a banned user back in',
+      pause: 'Stop taking new jobs; queued ones go on',
+      resume: 'Take new jobs again',
+      cancel: 'Cancel any job by its id',
+      user: 'The user (mention or id)',
+      job: 'The job id, as shown when a job fails',
+    },
+    noStyle: 'none',
+  },
+
+  help: {
+    title: 'How to use /imagine',
+    intro: 'Describe a picture and I paint it. Options go after the prompt as flags, or in the slash command fields.',
+    examples: [
+      '/imagine a fox in snow, golden hour --ar 3:2',
+      '/imagine a lighthouse at night --seed 42 --steps 30 --cfg 6',
+      '/imagine portrait of a robot --no text, watermark --n 2',
+    ],
+    examplesLabel: 'Examples',
+    flagsLabel: 'Flags',
+    flags: [
+      '--ar W:H  shape, e.g. 3:2 or 16:9',
+      '--size WxH  exact size, e.g. 768x512',
+      '--seed N  same seed, same image',
+      '--steps N  more steps, more detail, slower',
+      '--cfg N  how closely to follow the prompt',
+      '--sampler NAME',
+      '--n N  how many images (1–4)',
+      '--no TEXT  things to leave out',
+      '--model NAME, --style NAME',
+      '--strength N  with an attached image: how much to change it (0–1)',
+      '--clip-skip N',
+    ],
+    buttonsLabel: 'Buttons',
+    buttons: 'U1–U4 upscale an image 2×, V1–V4 make variations of it, 🔄 re-rolls with a new seed, ❌ deletes. Reacting 🔄 or ❌ works too.',
+    otherCommands: 'Also: /queue shows your jobs, /settings saves your defaults.',
+    modelsLabel: 'Models',
+    stylesLabel: 'Styles',
+    samplersLabel: 'Samplers',
+    defaultModel: (name: string) => `${name} (default)`,
+  },
+} as const;

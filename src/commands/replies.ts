@@ -1,0 +1,143 @@
+// Builders of the replies around a job: the acknowledgement, its place in the queue, progress,
+// the result with its parameters and buttons, and refusals or failures.
+import type { GenerateRequest } from './generate-request.js';
+import { messages } from './messages.js';
+import type { Reply, ReplyField } from './reply.js';
+import { resultButtons } from './result-buttons.js';
+import type { ErrorCode, UserFacingError } from './user-facing-error.js';
+
+/** Discord messages hold 2000 characters; the prompt must leave room for the rest. */
+export const MAX_DISPLAY_PROMPT_CHARS = 1000;
+const PREVIEW_FILENAME = 'preview.png';
+
+/** Codes whose text is ours, worded from the details, whatever message the error carries. */
+const TEMPLATED_CODES: ReadonlySet<ErrorCode> = new Set([
+  'rate_limited', 'generation_failed', 'worker_crashed', 'timed_out', 'interrupted', 'cancelled',
+]);
+/** Failures of a job already shown in the channel: they replace its public message. */
+const JOB_FAILURE_CODES: ReadonlySet<ErrorCode> = new Set([
+  'generation_failed', 'worker_crashed', 'timed_out', 'interrupted', 'cancelled', 'model_unavailable',
+]);
+
+export interface ResultImageView {
+  readonly png?: Uint8Array;
+  readonly seed: number;
+  readonly width: number;
+  readonly height: number;
+  readonly nsfw: boolean;
+}
+
+export interface ResultView {
+  readonly jobId: string;
+  readonly request: GenerateRequest;
+  /** The pipeline's GeneratedImage fits as is. */
+  readonly images: readonly ResultImageView[];
+  /** Words the text encoder had no room for. */
+  readonly truncatedWords?: readonly string[];
+  readonly elapsedMs?: number;
+}
+
+export function displayPrompt(prompt: string): string {
+  return prompt.length > MAX_DISPLAY_PROMPT_CHARS ? `${prompt.slice(0, MAX_DISPLAY_PROMPT_CHARS - 1)}…` : prompt;
+}
+
+/** Shown at once when a request is accepted; later edited into progress and the result. */
+export function ackReply(request: GenerateRequest): Reply {
+  const prompt = displayPrompt(request.prompt);
+  const source = request.init?.source;
+  const imageIndex = source?.kind === 'result' ? source.imageIndex : 0;
+  const text =
+    request.origin === 'reroll' ? messages.acks.reroll(prompt)
+    : request.origin === 'variation' ? messages.acks.variation(imageIndex, prompt)
+    : request.origin === 'upscale' ? messages.acks.upscale(imageIndex, request.resizeOnly === true)
+    : messages.acks.imagine(prompt);
+  return { kind: 'ack', text, ephemeral: false };
+}
+
+/** "Queued: 3rd in line, about 40 s." `position` is 1-based; 0 means it is starting. */
+export function queuedReply(position: number, etaMs: number): Reply {
+  return { kind: 'queued', text: messages.progress.queued(position, etaMs), ephemeral: false };
+}
+
+export function progressReply(progress: {
+  readonly step: number;
+  readonly total: number;
+  readonly preview?: Uint8Array;
+  readonly etaMs?: number;
+}): Reply {
+  const text = progress.etaMs === undefined
+    ? messages.progress.step(progress.step, progress.total)
+    : messages.progress.stepWithEta(progress.step, progress.total, progress.etaMs);
+  return {
+    kind: 'progress',
+    text,
+    ...(progress.preview === undefined ? {} : { images: [{ filename: PREVIEW_FILENAME, png: progress.preview }] }),
+    ephemeral: false,
+  };
+}
+
+export function resultReply(result: ResultView): Reply {
+  const { request, images } = result;
+  const notes = [...request.notes];
+  if ((result.truncatedWords ?? []).length > 0) notes.push(messages.notes.truncated(result.truncatedWords ?? []));
+  if (images.some((image) => image.nsfw)) notes.push(messages.result.flagged);
+  const suffix = request.origin === 'upscale' ? '-upscaled' : '';
+  return {
+    kind: 'result',
+    text: [displayPrompt(request.prompt), ...notes].join('\n'),
+    fields: resultFields(result),
+    images: images.map((image) => ({
+      filename: `imagine-${image.seed}${suffix}.png`,
+      ...(image.png === undefined ? {} : { png: image.png }),
+      width: image.width,
+      height: image.height,
+      nsfw: image.nsfw,
+    })),
+    buttons: resultButtons(result.jobId, request.origin, images.length),
+    ephemeral: false,
+  };
+}
+
+export function errorReply(error: UserFacingError): Reply {
+  const text = TEMPLATED_CODES.has(error.code) || error.message === ''
+    ? messages.errors.text(error.code, error.details)
+    : error.message;
+  return { kind: 'error', text, ephemeral: !JOB_FAILURE_CODES.has(error.code) };
+}
+
+export function infoReply(text: string, ephemeral = true): Reply {
+  return { kind: 'info', text, ephemeral };
+}
+
+function resultFields(result: ResultView): ReplyField[] {
+  const { request, images } = result;
+  const labels = messages.result.labels;
+  const seeds = images.length > 0
+    ? images.map((image) => image.seed)
+    : Array.from({ length: request.count }, (_, i) => request.seed + i);
+  const first = images[0];
+  const fields: ReplyField[] = [];
+  if (request.negativePrompt !== '') {
+    fields.push({ label: labels.negative, value: displayPrompt(request.negativePrompt), inline: false });
+  }
+  fields.push(
+    { label: seeds.length === 1 ? labels.seed : labels.seeds, value: seeds.join(', '), inline: true },
+    { label: labels.steps, value: String(request.numInferenceSteps), inline: true },
+    { label: labels.sampler, value: messages.samplerLabel(request.sampler), inline: true },
+    { label: labels.cfg, value: String(request.guidanceScale), inline: true },
+    {
+      label: labels.size,
+      value: messages.formatSize(first?.width ?? request.width, first?.height ?? request.height),
+      inline: true,
+    },
+    { label: labels.model, value: request.model, inline: true },
+  );
+  if (request.init !== undefined && request.resizeOnly !== true) {
+    fields.push({ label: labels.strength, value: String(request.init.strength), inline: true });
+  }
+  if (request.clipSkip !== undefined) fields.push({ label: labels.clipSkip, value: String(request.clipSkip), inline: true });
+  if (result.elapsedMs !== undefined) {
+    fields.push({ label: labels.time, value: messages.formatDuration(result.elapsedMs), inline: true });
+  }
+  return fields;
+}
