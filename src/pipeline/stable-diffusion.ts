@@ -222,7 +222,7 @@ export class StableDiffusionPipeline {
       params.guidanceScale,
       this.extraUnetInputs(params, guided),
     );
-    const previewEvery = this.options.previewEvery;
+    const previewEvery = options.previewEvery ?? this.options.previewEvery;
     const predicted = previewEvery > 0 ? new Float32Array(latents.length) : undefined;
     const pendingPreviews: Promise<void>[] = [];
 

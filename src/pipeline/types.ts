@@ -85,4 +85,6 @@ export interface GenerationResult {
 export interface GenerateOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: GenerationProgress) => void;
+  /** Overrides the pipeline's preview interval for this call; 0 turns previews off. */
+  readonly previewEvery?: number;
 }

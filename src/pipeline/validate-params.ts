@@ -3,7 +3,7 @@
 import { PipelineError } from './errors.js';
 import { MAX_IMAGES_PER_REQUEST, MAX_SEED, MIN_IMAGES_PER_REQUEST, SIZE_MULTIPLE, type GenerationParams, type SamplerName } from './types.js';
 
-export const MIN_SIDE = 64;
+export const MIN_SIDE = 8;
 export const MAX_SIDE = 4096;
 export const MAX_STEPS = 150;
 export const MAX_GUIDANCE = 30;

@@ -12,12 +12,13 @@ export interface InitImage {
 export async function loadInitImage(data: Uint8Array, width: number, height: number, maxPixels: number): Promise<InitImage> {
   let rgb: Buffer;
   try {
-    const image = sharp(data, { limitInputPixels: maxPixels, failOn: 'error' });
-    const meta = await image.metadata();
+    // The header alone says how big the image is; check it before decoding anything.
+    const meta = await sharp(data, { limitInputPixels: false }).metadata();
     if (meta.width !== undefined && meta.height !== undefined && meta.width * meta.height > maxPixels) {
       throw new PipelineError('invalid_init_image', `the image is ${meta.width}x${meta.height} (${meta.width * meta.height} pixels); the limit is ${maxPixels} pixels`);
     }
-    rgb = await image.rotate().resize(width, height, { fit: 'cover', position: 'centre' }).removeAlpha().toColourspace('srgb').raw().toBuffer();
+    rgb = await sharp(data, { limitInputPixels: maxPixels, failOn: 'error' })
+      .rotate().resize(width, height, { fit: 'cover', position: 'centre' }).removeAlpha().toColourspace('srgb').raw().toBuffer();
   } catch (error) {
     if (error instanceof PipelineError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
