@@ -1,0 +1,52 @@
+// Reactions on results: :repeat: or :arrows_counterclockwise: re-runs it with a new seed, :x:
+// deletes it (the commands layer maps the names). The job is found from stored records by
+// channel+ts, so this works on messages from before a restart. The bot's own reactions are
+// ignored, and an event Slack redelivers (same event_id) is handled once.
+import type { CommandDeps } from '../../commands/command-deps.js';
+import { handleAction } from '../../commands/handle-action.js';
+import { notifyUser } from './notify-user.js';
+import type { RecentIds } from './recent-ids.js';
+import { runOutcome, type OutcomeDeps } from './run-outcome.js';
+import { slackRequester } from './slack-requester.js';
+
+export interface ReactionDeps extends OutcomeDeps {
+  readonly commands: CommandDeps;
+  readonly seenEvents: RecentIds;
+}
+
+export interface ReactionArgs {
+  readonly event: {
+    readonly user: string;
+    readonly reaction: string;
+    readonly item: { readonly type: string; readonly channel?: string; readonly ts?: string };
+  };
+  readonly body: { readonly event_id: string; readonly team_id?: string };
+}
+
+export function createReactionListener(deps: ReactionDeps): (args: ReactionArgs) => Promise<void> {
+  return async ({ event, body }) => {
+    const { item } = event;
+    if (item.type !== 'message' || item.channel === undefined || item.ts === undefined) return;
+    if (event.user === deps.botUserId()) return;
+    if (deps.seenEvents.seen(body.event_id)) {
+      deps.logger.debug({ eventId: body.event_id }, 'slack: redelivered reaction ignored');
+      return;
+    }
+    const target = { channelId: item.channel, userId: event.user };
+    try {
+      const requester = slackRequester({ ...target, ...(body.team_id === undefined ? {} : { teamId: body.team_id }) });
+      const outcome = await handleAction(
+        { kind: 'reaction', emoji: event.reaction, message: { platform: 'slack', channelId: item.channel, messageId: item.ts } },
+        requester,
+        deps.commands,
+      );
+      await runOutcome(
+        deps,
+        { ...target, checkAccess: false, announceQueued: false, answer: (text) => notifyUser(deps.client, deps.logger, target, text) },
+        outcome,
+      );
+    } catch (error) {
+      deps.logger.error({ err: error, eventId: body.event_id }, 'slack: reaction failed');
+    }
+  };
+}

@@ -1,0 +1,143 @@
+// The Slack adapter: a Bolt app in Socket Mode (default) or HTTP mode on top of the commands layer
+// (handleInvocation, handleAction, replies) and the job service. The only file that builds Bolt
+// objects.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, LogLevel, webApi, type BlockAction, type ButtonAction } from '@slack/bolt';
+import { ACTION_ID_VERSION } from '../../commands/action-id.js';
+import type { CommandDeps } from '../../commands/command-deps.js';
+import { ChannelAccess, DEFAULT_CHECK_TIMEOUT_MS } from './channel-access.js';
+import { DEFAULT_ACK_BUDGET_MS } from './deadline-ack.js';
+import { DeliveredFiles } from './delivered-files.js';
+import { createReactionListener } from './reaction-listener.js';
+import { RecentIds } from './recent-ids.js';
+import { createResultActionListener } from './result-action-listener.js';
+import type { SlackJobs } from './run-outcome.js';
+import type { SlackConfig } from './slack-config.js';
+import { boltLoggerFrom, type SlackLogger } from './slack-logger.js';
+import { createSlashCommandListener } from './slash-command-listener.js';
+import { SurfaceFactory } from './surface-factory.js';
+
+export interface SlackBotOptions {
+  readonly config: SlackConfig;
+  /** What the commands layer needs (config, settings, job records, queue, limits, admin). */
+  readonly commands: CommandDeps;
+  /** The job service: submit, attach messages to jobs, cancel. */
+  readonly jobs: SlackJobs;
+  readonly logger: SlackLogger;
+  /** Time allowed before a holding ack goes out; Slack's hard limit is 3 s. */
+  readonly ackBudgetMs?: number;
+  readonly accessCheckTimeoutMs?: number;
+  /** HTTP mode: the interface to listen on (all of them by default). */
+  readonly httpHost?: string;
+  /** Retries of calls that must arrive (results, final edits); previews never retry. */
+  readonly retryConfig?: webApi.RetryOptions;
+}
+
+/** Final results are worth waiting for: about half an hour of backoff, as the SDK's default. */
+const DEFAULT_RETRY_CONFIG: webApi.RetryOptions = webApi.retryPolicies.tenRetriesInAboutThirtyMinutes;
+/** Every result button id starts with the commands layer's version prefix. */
+const RESULT_BUTTON_IDS = new RegExp(`^${ACTION_ID_VERSION}:`);
+
+export class SlackBot {
+  readonly #app: App;
+  readonly #surfaces: SurfaceFactory;
+  readonly #options: SlackBotOptions;
+  #botUserId = '';
+  #server: Server | undefined;
+
+  constructor(options: SlackBotOptions) {
+    this.#options = options;
+    const { config, commands, jobs, logger } = options;
+    const boltLogger = boltLoggerFrom(logger);
+    const clientOptions: webApi.WebClientOptions = {
+      ...(config.apiUrl === undefined ? {} : { slackApiUrl: config.apiUrl }),
+      retryConfig: options.retryConfig ?? DEFAULT_RETRY_CONFIG,
+    };
+    const common = { token: config.botToken, logger: boltLogger, logLevel: LogLevel.INFO, clientOptions, ignoreSelf: true };
+    this.#app =
+      config.connection.mode === 'socket'
+        ? new App({ ...common, socketMode: true, appToken: config.connection.appToken })
+        : new App({ ...common, signingSecret: config.connection.signingSecret });
+
+    const client = this.#app.client;
+    const previewClient = new webApi.WebClient(config.botToken, {
+      ...clientOptions,
+      logger: boltLogger,
+      rejectRateLimitedCalls: true,
+      retryConfig: { retries: 0 },
+    });
+    const files = new DeliveredFiles();
+    this.#surfaces = new SurfaceFactory({
+      client,
+      previewClient,
+      jobs,
+      files,
+      logger,
+      editIntervalMs: config.editIntervalMs,
+      resultsInThread: config.resultsInThread,
+    });
+    const shared = {
+      commands,
+      jobs,
+      client,
+      logger,
+      files,
+      surfaces: this.#surfaces,
+      access: new ChannelAccess(client, options.accessCheckTimeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS),
+      botUserId: () => this.#botUserId,
+    };
+
+    const onCommand = createSlashCommandListener({ ...shared, ackBudgetMs: options.ackBudgetMs ?? DEFAULT_ACK_BUDGET_MS });
+    const onReaction = createReactionListener({ ...shared, seenEvents: new RecentIds() });
+    const onButton = createResultActionListener(shared);
+
+    this.#app.command(config.command, async ({ command, ack }) => onCommand({ command, ack }));
+    this.#app.event('reaction_added', async ({ event, body }) => onReaction({ event, body }));
+    const buttons = { type: 'block_actions', action_id: RESULT_BUTTON_IDS } as const;
+    this.#app.action<BlockAction<ButtonAction>>(buttons, async ({ ack, body, action }) => {
+      await ack();
+      await onButton({
+        actionId: action.action_id,
+        ...(action.value === undefined ? {} : { value: action.value }),
+        userId: body.user.id,
+        ...(body.team?.id === undefined ? {} : { teamId: body.team.id }),
+        channelId: body.channel?.id ?? String(body.container.channel_id ?? ''),
+      });
+    });
+    // A failing listener must never take the process down; log it and carry on.
+    this.#app.error(async (error) => {
+      logger.error({ err: error }, 'slack: unhandled listener error');
+    });
+  }
+
+  /** The port HTTP mode listens on, once started. */
+  get httpPort(): number | undefined {
+    const address = this.#server?.address();
+    return typeof address === 'object' && address !== null ? (address as AddressInfo).port : undefined;
+  }
+
+  /** Checks the bot token (fails loudly if Slack rejects it), then connects or starts listening. */
+  async start(): Promise<void> {
+    const auth = await this.#app.client.auth.test();
+    this.#botUserId = auth.user_id ?? '';
+    const { connection } = this.#options.config;
+    if (connection.mode === 'socket') {
+      await this.#app.start();
+    } else {
+      const listen = { port: connection.port, ...(this.#options.httpHost === undefined ? {} : { host: this.#options.httpHost }) };
+      this.#server = (await this.#app.start(listen)) as Server;
+    }
+    this.#options.logger.info({ mode: connection.mode, command: this.#options.config.command }, 'slack: ready');
+  }
+
+  async stop(): Promise<void> {
+    await this.#app.stop();
+    this.#server = undefined;
+  }
+
+  /** Resolves when every job this adapter showed has its final state in Slack. */
+  idle(): Promise<void> {
+    return this.#surfaces.idle();
+  }
+}

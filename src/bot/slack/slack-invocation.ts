@@ -1,0 +1,18 @@
+// Slack has one slash command, so its text says which command is meant: `help` (or nothing) and
+// `queue` on their own; anything else is a prompt for /imagine, inline flags included.
+import type { Requester } from '../../commands/generate-request.js';
+import type { CommandName, Invocation } from '../../commands/invocation.js';
+
+const WORD_COMMANDS: Readonly<Record<string, CommandName>> = {
+  '': 'help',
+  help: 'help',
+  '--help': 'help',
+  queue: 'queue',
+};
+
+export function slackInvocation(text: string, requester: Requester): Invocation {
+  const trimmed = text.trim();
+  const word = WORD_COMMANDS[trimmed.toLowerCase()];
+  if (word !== undefined) return { requester, command: word, options: {}, attachments: [] };
+  return { requester, command: 'imagine', options: {}, text: trimmed, attachments: [] };
+}

@@ -1,0 +1,296 @@
+// A local stand-in for Slack on 127.0.0.1: the Web API methods the bot calls, the file upload URL,
+// response_url, and a Socket Mode WebSocket. It records every call so tests can assert on exactly
+// what a user would see, and can inject the failures real Slack produces.
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CallLog, type RecordedCall } from './call-log.js';
+import { FailureRules, type FailureOptions, type InjectedFailure } from './failure-rules.js';
+import { FakeWorkspace, type FakeChannel } from './fake-workspace.js';
+import {
+  blockActionsPayload,
+  eventCallback,
+  reactionAddedEvent,
+  slashCommandPayload,
+  type BlockActionInput,
+  type EventCallbackPayload,
+  type PayloadContext,
+  type ReactionInput,
+  type SlashCommandInput,
+  type SlashCommandPayload,
+} from './payloads.js';
+import { parseRequestBody } from './request-body.js';
+import { SocketModeServer, type DeliverOptions, type EnvelopeAck, type EnvelopeType } from './socket-mode-server.js';
+import { callMethod, isKnownMethod, type MethodContext } from './web-api-methods.js';
+
+export interface FakeSlackOptions {
+  readonly botToken?: string;
+  readonly appToken?: string;
+  /** Channels besides the default #general (public, bot is a member). */
+  readonly channels?: readonly FakeChannel[];
+  /** Whether files.completeUploadExternal reports where the file was shared; default true. */
+  readonly reportShares?: boolean;
+  readonly pingIntervalMs?: number;
+}
+
+export interface EventDelivery extends EnvelopeAck {
+  readonly eventId: string;
+}
+
+const API_PREFIX = '/api/';
+const UPLOAD_PREFIX = '/upload/';
+const RESPONSE_URL_PREFIX = '/response/';
+const SOCKET_PATH = '/socket-mode';
+const HTTP_OK = 200;
+const HTTP_NOT_FOUND = 404;
+const HTTP_TOO_MANY_REQUESTS = 429;
+
+export const FAKE_TEAM_ID = 'T0FAKE';
+export const FAKE_TEAM_DOMAIN = 'fake-team';
+export const FAKE_APP_ID = 'A0IMAGINE';
+export const FAKE_BOT_USER_ID = 'U0BOT';
+export const FAKE_BOT_ID = 'B0BOT';
+export const FAKE_BOT_TOKEN = 'xoxb-fake-bot-token';
+export const FAKE_APP_TOKEN = 'xapp-fake-app-token';
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function bearer(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
+  return header?.startsWith('Bearer ') === true ? header.slice('Bearer '.length) : undefined;
+}
+
+export class FakeSlack {
+  readonly calls = new CallLog();
+  readonly workspace = new FakeWorkspace(FAKE_BOT_USER_ID, FAKE_BOT_ID);
+  readonly botToken: string;
+  readonly appToken: string;
+  readonly botUserId = FAKE_BOT_USER_ID;
+  readonly teamId = FAKE_TEAM_ID;
+  readonly #failures = new FailureRules();
+  readonly #socket: SocketModeServer;
+  readonly #server: Server;
+  readonly #reportShares: boolean;
+  readonly #startedAt = performance.now();
+  #port = 0;
+  #counter = 0;
+
+  private constructor(options: FakeSlackOptions) {
+    this.botToken = options.botToken ?? FAKE_BOT_TOKEN;
+    this.appToken = options.appToken ?? FAKE_APP_TOKEN;
+    this.#reportShares = options.reportShares ?? true;
+    this.#socket = new SocketModeServer(FAKE_APP_ID, options.pingIntervalMs);
+    this.workspace.addChannel({ id: 'C0GENERAL', name: 'general', kind: 'public', botIsMember: true });
+    for (const channel of options.channels ?? []) this.workspace.addChannel({ ...channel });
+    this.#server = createServer((req, res) => {
+      this.#route(req, res).catch((error: unknown) => {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(String(error));
+      });
+    });
+    this.#server.on('upgrade', (req, socket, head) => {
+      if (new URL(req.url ?? '/', this.baseUrl).pathname === SOCKET_PATH) this.#socket.handleUpgrade(req, socket, head);
+      else socket.destroy();
+    });
+  }
+
+  static async start(options: FakeSlackOptions = {}): Promise<FakeSlack> {
+    const fake = new FakeSlack(options);
+    fake.#server.listen(0, '127.0.0.1');
+    await once(fake.#server, 'listening');
+    fake.#port = (fake.#server.address() as AddressInfo).port;
+    return fake;
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.#port}`;
+  }
+
+  /** For `clientOptions.slackApiUrl` (the trailing slash matters to @slack/web-api). */
+  get apiUrl(): string {
+    return `${this.baseUrl}${API_PREFIX}`;
+  }
+
+  get acks(): readonly EnvelopeAck[] {
+    return this.#socket.acks;
+  }
+
+  get strayAcks(): readonly unknown[] {
+    return this.#socket.strayAcks;
+  }
+
+  get socketConnections(): number {
+    return this.#socket.connectionCount;
+  }
+
+  addChannel(channel: FakeChannel): FakeChannel {
+    return this.workspace.addChannel({ ...channel });
+  }
+
+  /** Makes the next matching call(s) of `method` fail (`{ retryAfterSec: 1 }`, `{ error: 'not_in_channel' }`) or answer late (`{ delayMs }`). */
+  failNext(method: string, failure: InjectedFailure, options?: FailureOptions): void {
+    this.#failures.add(method, failure, options);
+  }
+
+  clearFailures(): void {
+    this.#failures.clear();
+  }
+
+  waitForConnection(timeoutMs?: number): Promise<void> {
+    return this.#socket.waitForConnection(timeoutMs);
+  }
+
+  waitForCall(predicate: (call: RecordedCall) => boolean, timeoutMs?: number, description?: string): Promise<RecordedCall> {
+    return this.calls.waitFor(predicate, timeoutMs, description);
+  }
+
+  get payloadContext(): PayloadContext {
+    return {
+      teamId: FAKE_TEAM_ID,
+      teamDomain: FAKE_TEAM_DOMAIN,
+      appId: FAKE_APP_ID,
+      botUserId: FAKE_BOT_USER_ID,
+      responseUrl: () => `${this.baseUrl}${RESPONSE_URL_PREFIX}${this.#nextId()}`,
+      triggerId: () => `trigger-${this.#nextId()}`,
+    };
+  }
+
+  slashCommandPayload(input: SlashCommandInput): SlashCommandPayload {
+    return slashCommandPayload(this.payloadContext, input);
+  }
+
+  eventPayload(event: Record<string, unknown>, eventId?: string): EventCallbackPayload {
+    return eventCallback(this.payloadContext, event, eventId);
+  }
+
+  blockActionsPayload(input: BlockActionInput): Record<string, unknown> {
+    return blockActionsPayload(this.payloadContext, input);
+  }
+
+  /** Delivers any envelope over Socket Mode and resolves with the app's ack. */
+  deliver(type: EnvelopeType, payload: object, options?: DeliverOptions): Promise<EnvelopeAck> {
+    return this.#socket.deliver(type, payload, options);
+  }
+
+  sendSlashCommand(input: SlashCommandInput, options?: DeliverOptions): Promise<EnvelopeAck> {
+    return this.deliver('slash_commands', this.slashCommandPayload(input), options);
+  }
+
+  /** Delivers an event; reuse `eventId` with `retryAttempt` ≥ 1 to model Slack redelivering it. */
+  async sendEvent(
+    event: Record<string, unknown>,
+    options: DeliverOptions & { readonly eventId?: string } = {},
+  ): Promise<EventDelivery> {
+    const payload = this.eventPayload(event, options.eventId);
+    const ack = await this.deliver('events_api', payload, options);
+    return { ...ack, eventId: payload.event_id };
+  }
+
+  sendReaction(input: ReactionInput, options?: DeliverOptions & { readonly eventId?: string }): Promise<EventDelivery> {
+    return this.sendEvent(reactionAddedEvent(input), options);
+  }
+
+  /** Presses a button on a message the bot posted (its current text and blocks are sent along, as Slack does). */
+  sendBlockAction(
+    input: Omit<BlockActionInput, 'message'> & { readonly ts: string },
+    options?: DeliverOptions,
+  ): Promise<EnvelopeAck> {
+    const stored = this.workspace.message(input.channel, input.ts);
+    const message = {
+      type: 'message',
+      ts: input.ts,
+      user: stored?.user ?? FAKE_BOT_USER_ID,
+      text: stored?.text ?? '',
+      blocks: stored?.blocks ?? [],
+      ...(stored?.threadTs === undefined ? {} : { thread_ts: stored.threadTs }),
+    };
+    return this.deliver('interactive', this.blockActionsPayload({ ...input, message }), options);
+  }
+
+  async close(): Promise<void> {
+    await this.#socket.close();
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #nextId(): string {
+    this.#counter += 1;
+    return String(this.#counter);
+  }
+
+  #methodContext(): MethodContext {
+    return {
+      workspace: this.workspace,
+      teamId: FAKE_TEAM_ID,
+      teamDomain: FAKE_TEAM_DOMAIN,
+      botToken: this.botToken,
+      appToken: this.appToken,
+      appId: FAKE_APP_ID,
+      uploadUrl: (fileId) => `${this.baseUrl}${UPLOAD_PREFIX}${fileId}`,
+      socketUrl: () => `ws://127.0.0.1:${this.#port}${SOCKET_PATH}?ticket=${this.#nextId()}`,
+      reportShares: this.#reportShares,
+    };
+  }
+
+  async #route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', this.baseUrl).pathname;
+    const raw = await readBody(req);
+    const { args: rawArgs, file } = await parseRequestBody(req.headers['content-type'], raw);
+    const { token: argToken, ...args } = rawArgs;
+    const token = bearer(req) ?? argToken;
+    const at = performance.now() - this.#startedAt;
+    const reply = (method: string, status: number, response: Record<string, unknown>, headers: Record<string, string> = {}): void => {
+      this.calls.record({
+        method,
+        args,
+        ...(file === undefined ? {} : { file }),
+        ...(token === undefined ? {} : { token }),
+        response,
+        status,
+        at,
+      });
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+      res.end(JSON.stringify(response));
+    };
+
+    if (path.startsWith(API_PREFIX)) {
+      const method = path.slice(API_PREFIX.length);
+      const failure = isKnownMethod(method) ? this.#failures.take(method, args) : undefined;
+      if (failure !== undefined && 'delayMs' in failure) {
+        await new Promise((resolve) => setTimeout(resolve, failure.delayMs));
+        reply(method, HTTP_OK, callMethod(method, args, token, this.#methodContext()));
+      } else if (failure !== undefined && 'retryAfterSec' in failure) {
+        reply(method, HTTP_TOO_MANY_REQUESTS, { ok: false, error: 'ratelimited' }, { 'retry-after': String(failure.retryAfterSec) });
+      } else if (failure !== undefined) {
+        reply(method, HTTP_OK, { ok: false, error: failure.error });
+      } else {
+        reply(method, HTTP_OK, callMethod(method, args, token, this.#methodContext()));
+      }
+      return;
+    }
+    if (path.startsWith(UPLOAD_PREFIX)) {
+      const stored = this.workspace.files.get(path.slice(UPLOAD_PREFIX.length));
+      if (stored === undefined || file === undefined) {
+        reply('upload', HTTP_NOT_FOUND, { ok: false, error: 'file_not_found' });
+        return;
+      }
+      stored.bytes = file;
+      this.calls.record({ method: 'upload', args: { ...args, file_id: stored.id }, file, response: { ok: true }, status: HTTP_OK, at });
+      res.writeHead(HTTP_OK, { 'content-type': 'text/plain' });
+      res.end(`OK - ${file.byteLength}`);
+      return;
+    }
+    if (path.startsWith(RESPONSE_URL_PREFIX)) {
+      reply('response_url', HTTP_OK, { ok: true });
+      return;
+    }
+    reply('unknown', HTTP_NOT_FOUND, { ok: false, error: 'not_found' });
+  }
+}

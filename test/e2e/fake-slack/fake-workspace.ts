@@ -1,0 +1,152 @@
+// The state behind the fake Web API: channels, the bot's membership, messages, files and reactions.
+// Access rules follow Slack: a private channel or DM the bot is not in does not exist for it
+// (`channel_not_found`); a public one it has not joined refuses posts with `not_in_channel`.
+
+export type ChannelKind = 'public' | 'private' | 'im';
+
+export interface FakeChannel {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: ChannelKind;
+  botIsMember: boolean;
+}
+
+export interface FakeReaction {
+  readonly name: string;
+  readonly users: string[];
+}
+
+export interface FakeMessage {
+  readonly channel: string;
+  readonly ts: string;
+  readonly threadTs?: string;
+  readonly user: string;
+  readonly botId?: string;
+  text: string;
+  /** Block Kit blocks as posted (parsed from the JSON Slack receives). */
+  blocks: unknown[];
+  readonly fileIds: readonly string[];
+  readonly reactions: FakeReaction[];
+  edits: number;
+  deleted: boolean;
+}
+
+export interface FakeFile {
+  readonly id: string;
+  readonly filename: string;
+  readonly declaredLength: number;
+  readonly altText?: string;
+  title: string;
+  bytes?: Uint8Array;
+  completed: boolean;
+  readonly shares: { readonly channel: string; readonly ts: string }[];
+}
+
+export interface FakeEphemeral {
+  readonly channel: string;
+  readonly user: string;
+  readonly text: string;
+  readonly blocks: unknown[];
+}
+
+export type AccessError = 'channel_not_found' | 'not_in_channel';
+
+const TS_COUNTER_DIGITS = 6;
+const MS_PER_SECOND = 1000;
+
+export class FakeWorkspace {
+  readonly channels = new Map<string, FakeChannel>();
+  readonly messages: FakeMessage[] = [];
+  readonly files = new Map<string, FakeFile>();
+  readonly ephemerals: FakeEphemeral[] = [];
+  #tsCounter = 0;
+  #fileCounter = 0;
+
+  constructor(
+    readonly botUserId: string,
+    readonly botId: string,
+  ) {}
+
+  addChannel(channel: FakeChannel): FakeChannel {
+    this.channels.set(channel.id, channel);
+    return channel;
+  }
+
+  /** Unique, increasing message timestamps in Slack's `seconds.counter` shape. */
+  nextTs(): string {
+    this.#tsCounter += 1;
+    const seconds = Math.floor(Date.now() / MS_PER_SECOND);
+    return `${seconds}.${String(this.#tsCounter).padStart(TS_COUNTER_DIGITS, '0')}`;
+  }
+
+  nextFileId(): string {
+    this.#fileCounter += 1;
+    return `F${String(this.#fileCounter).padStart(TS_COUNTER_DIGITS, '0')}`;
+  }
+
+  /** Whether the bot may see the channel (conversations.info) — undefined when it may. */
+  visibilityError(channelId: string): AccessError | undefined {
+    const channel = this.channels.get(channelId);
+    if (channel === undefined) return 'channel_not_found';
+    if (channel.kind !== 'public' && !channel.botIsMember) return 'channel_not_found';
+    return undefined;
+  }
+
+  /** Whether the bot may post in the channel — undefined when it may. */
+  postingError(channelId: string): AccessError | undefined {
+    const hidden = this.visibilityError(channelId);
+    if (hidden !== undefined) return hidden;
+    return this.channels.get(channelId)?.botIsMember === true ? undefined : 'not_in_channel';
+  }
+
+  message(channel: string, ts: string): FakeMessage | undefined {
+    return this.messages.find((m) => m.channel === channel && m.ts === ts && !m.deleted);
+  }
+
+  /** Live messages of a channel, oldest first; `threadTs` narrows to one thread's replies. */
+  messagesIn(channel: string, threadTs?: string): FakeMessage[] {
+    return this.messages.filter(
+      (m) => m.channel === channel && !m.deleted && (threadTs === undefined || m.threadTs === threadTs),
+    );
+  }
+
+  postBotMessage(input: { channel: string; text: string; blocks: unknown[]; threadTs?: string; fileIds?: readonly string[] }): FakeMessage {
+    const message: FakeMessage = {
+      channel: input.channel,
+      ts: this.nextTs(),
+      ...(input.threadTs === undefined ? {} : { threadTs: input.threadTs }),
+      user: this.botUserId,
+      botId: this.botId,
+      text: input.text,
+      blocks: input.blocks,
+      fileIds: input.fileIds ?? [],
+      reactions: [],
+      edits: 0,
+      deleted: false,
+    };
+    this.messages.push(message);
+    return message;
+  }
+
+  /** A message a person wrote, for reactions and tests that need something the bot did not post. */
+  postUserMessage(channel: string, user: string, text: string): FakeMessage {
+    const message: FakeMessage = {
+      channel,
+      ts: this.nextTs(),
+      user,
+      text,
+      blocks: [],
+      fileIds: [],
+      reactions: [],
+      edits: 0,
+      deleted: false,
+    };
+    this.messages.push(message);
+    return message;
+  }
+
+  /** Bytes of a file uploaded and shared, by id. */
+  fileBytes(fileId: string): Uint8Array | undefined {
+    return this.files.get(fileId)?.bytes;
+  }
+}

@@ -1,0 +1,235 @@
+// The Web API methods the bot uses, answered from a FakeWorkspace the way Slack answers them.
+import type { FakeFile, FakeMessage, FakeWorkspace } from './fake-workspace.js';
+
+export type Args = Readonly<Record<string, string>>;
+export type ApiBody = Record<string, unknown>;
+
+/** What the fake needs to build absolute URLs and check tokens. */
+export interface MethodContext {
+  readonly workspace: FakeWorkspace;
+  readonly teamId: string;
+  readonly teamDomain: string;
+  readonly botToken: string;
+  readonly appToken: string;
+  readonly appId: string;
+  readonly uploadUrl: (fileId: string) => string;
+  readonly socketUrl: () => string;
+  /** Whether files.completeUploadExternal reports `shares`; real Slack may fill them in later. */
+  readonly reportShares: boolean;
+}
+
+type Handler = (args: Args, ctx: MethodContext) => ApiBody;
+
+const fail = (error: string): ApiBody => ({ ok: false, error });
+
+function parseJson(text: string | undefined): unknown {
+  if (text === undefined || text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseBlocks(text: string | undefined): unknown[] {
+  const parsed = parseJson(text);
+  return Array.isArray(parsed) ? parsed : [];
+}
+
+function messageJson(m: FakeMessage): ApiBody {
+  return {
+    type: 'message',
+    ts: m.ts,
+    user: m.user,
+    ...(m.botId === undefined ? {} : { bot_id: m.botId }),
+    ...(m.threadTs === undefined ? {} : { thread_ts: m.threadTs }),
+    text: m.text,
+    blocks: m.blocks,
+    ...(m.fileIds.length === 0 ? {} : { files: m.fileIds.map((id) => ({ id })) }),
+  };
+}
+
+function fileJson(file: FakeFile, ctx: MethodContext): ApiBody {
+  const shares: Record<string, Record<string, { ts: string }[]>> = {};
+  if (ctx.reportShares) {
+    for (const share of file.shares) {
+      const kind = ctx.workspace.channels.get(share.channel)?.kind === 'public' ? 'public' : 'private';
+      const byChannel = (shares[kind] ??= {});
+      (byChannel[share.channel] ??= []).push({ ts: share.ts });
+    }
+  }
+  return {
+    id: file.id,
+    name: file.filename,
+    title: file.title,
+    mimetype: file.filename.endsWith('.png') ? 'image/png' : 'application/octet-stream',
+    size: file.bytes?.byteLength ?? 0,
+    shares,
+  };
+}
+
+function channelJson(ctx: MethodContext, id: string): ApiBody {
+  const channel = ctx.workspace.channels.get(id);
+  if (channel === undefined) return {};
+  return {
+    id: channel.id,
+    name: channel.name,
+    is_channel: channel.kind !== 'im',
+    is_group: false,
+    is_im: channel.kind === 'im',
+    is_private: channel.kind !== 'public',
+    is_member: channel.botIsMember,
+  };
+}
+
+const handlers: Record<string, Handler> = {
+  'auth.test': (_args, ctx) => ({
+    ok: true,
+    url: `https://${ctx.teamDomain}.slack.com/`,
+    team: ctx.teamDomain,
+    user: 'imagine',
+    team_id: ctx.teamId,
+    user_id: ctx.workspace.botUserId,
+    bot_id: ctx.workspace.botId,
+    is_enterprise_install: false,
+  }),
+
+  'apps.connections.open': (_args, ctx) => ({ ok: true, url: ctx.socketUrl() }),
+
+  'conversations.info': (args, ctx) => {
+    const channel = args.channel ?? '';
+    const error = ctx.workspace.visibilityError(channel);
+    return error === undefined ? { ok: true, channel: channelJson(ctx, channel) } : fail(error);
+  },
+
+  'chat.postMessage': (args, ctx) => {
+    const channel = args.channel ?? '';
+    const blocks = parseBlocks(args.blocks);
+    if ((args.text ?? '') === '' && blocks.length === 0) return fail('no_text');
+    const error = ctx.workspace.postingError(channel);
+    if (error !== undefined) return fail(error);
+    const threadTs = args.thread_ts;
+    if (threadTs !== undefined && ctx.workspace.message(channel, threadTs) === undefined) return fail('thread_not_found');
+    const message = ctx.workspace.postBotMessage({
+      channel,
+      text: args.text ?? '',
+      blocks,
+      ...(threadTs === undefined ? {} : { threadTs }),
+    });
+    return { ok: true, channel, ts: message.ts, message: messageJson(message) };
+  },
+
+  'chat.update': (args, ctx) => {
+    const channel = args.channel ?? '';
+    const error = ctx.workspace.visibilityError(channel);
+    if (error !== undefined) return fail(error);
+    const message = ctx.workspace.message(channel, args.ts ?? '');
+    if (message === undefined) return fail('message_not_found');
+    if (message.user !== ctx.workspace.botUserId) return fail('cant_update_message');
+    if (args.text !== undefined) message.text = args.text;
+    if (args.blocks !== undefined) message.blocks = parseBlocks(args.blocks);
+    message.edits += 1;
+    return { ok: true, channel, ts: message.ts, text: message.text, message: messageJson(message) };
+  },
+
+  'chat.delete': (args, ctx) => {
+    const channel = args.channel ?? '';
+    const message = ctx.workspace.message(channel, args.ts ?? '');
+    if (message === undefined) return fail('message_not_found');
+    if (message.user !== ctx.workspace.botUserId) return fail('cant_delete_message');
+    message.deleted = true;
+    return { ok: true, channel, ts: message.ts };
+  },
+
+  'chat.postEphemeral': (args, ctx) => {
+    const channel = args.channel ?? '';
+    const user = args.user ?? '';
+    if (user === '') return fail('user_not_in_channel');
+    const error = ctx.workspace.postingError(channel);
+    if (error !== undefined) return fail(error);
+    ctx.workspace.ephemerals.push({ channel, user, text: args.text ?? '', blocks: parseBlocks(args.blocks) });
+    return { ok: true, message_ts: ctx.workspace.nextTs() };
+  },
+
+  'reactions.add': (args, ctx) => {
+    const message = ctx.workspace.message(args.channel ?? '', args.timestamp ?? '');
+    if (message === undefined) return fail('message_not_found');
+    const name = args.name ?? '';
+    const reaction = message.reactions.find((r) => r.name === name);
+    if (reaction?.users.includes(ctx.workspace.botUserId) === true) return fail('already_reacted');
+    if (reaction === undefined) message.reactions.push({ name, users: [ctx.workspace.botUserId] });
+    else reaction.users.push(ctx.workspace.botUserId);
+    return { ok: true };
+  },
+
+  'files.getUploadURLExternal': (args, ctx) => {
+    const filename = args.filename ?? '';
+    const length = Number(args.length);
+    if (filename === '') return fail('invalid_arguments');
+    if (!Number.isInteger(length) || length <= 0) return fail('invalid_arguments');
+    const id = ctx.workspace.nextFileId();
+    ctx.workspace.files.set(id, {
+      id,
+      filename,
+      declaredLength: length,
+      ...(args.alt_text === undefined ? {} : { altText: args.alt_text }),
+      title: filename,
+      completed: false,
+      shares: [],
+    });
+    return { ok: true, upload_url: ctx.uploadUrl(id), file_id: id };
+  },
+
+  'files.completeUploadExternal': (args, ctx) => {
+    const listed = parseJson(args.files);
+    if (!Array.isArray(listed) || listed.length === 0) return fail('invalid_arguments');
+    const files: FakeFile[] = [];
+    for (const entry of listed as { id?: unknown; title?: unknown }[]) {
+      const file = typeof entry.id === 'string' ? ctx.workspace.files.get(entry.id) : undefined;
+      if (file?.bytes === undefined) return fail('file_not_found');
+      if (typeof entry.title === 'string') file.title = entry.title;
+      files.push(file);
+    }
+    const channel = args.channel_id;
+    if (channel !== undefined) {
+      const error = ctx.workspace.postingError(channel);
+      if (error !== undefined) return fail(error);
+      const threadTs = args.thread_ts;
+      const message = ctx.workspace.postBotMessage({
+        channel,
+        text: args.initial_comment ?? '',
+        blocks: args.initial_comment === undefined ? parseBlocks(args.blocks) : [],
+        ...(threadTs === undefined ? {} : { threadTs }),
+        fileIds: files.map((f) => f.id),
+      });
+      for (const file of files) file.shares.push({ channel, ts: message.ts });
+    }
+    for (const file of files) file.completed = true;
+    return { ok: true, files: files.map((f) => fileJson(f, ctx)) };
+  },
+
+  'files.delete': (args, ctx) => {
+    const file = ctx.workspace.files.get(args.file ?? '');
+    if (file === undefined) return fail('file_not_found');
+    ctx.workspace.files.delete(file.id);
+    for (const share of file.shares) {
+      const message = ctx.workspace.message(share.channel, share.ts);
+      if (message !== undefined) message.deleted = true;
+    }
+    return { ok: true };
+  },
+};
+
+export function isKnownMethod(method: string): boolean {
+  return Object.hasOwn(handlers, method);
+}
+
+/** Answers one call; token checks mirror Slack's (an app-level token only opens connections). */
+export function callMethod(method: string, args: Args, token: string | undefined, ctx: MethodContext): ApiBody {
+  const handler = handlers[method];
+  if (handler === undefined) return fail('unknown_method');
+  if (token === undefined || token === '') return fail('not_authed');
+  const expected = method === 'apps.connections.open' ? ctx.appToken : ctx.botToken;
+  if (token !== expected) return fail(method === 'apps.connections.open' ? 'not_allowed_token_type' : 'invalid_auth');
+  return handler(args, ctx);
+}

@@ -1,0 +1,381 @@
+// The Slack adapter end to end: the real Bolt app (Socket Mode and HTTP mode) against the local
+// fake Slack, on the real commands layer, job service and pipeline client (pipeline-under-test.ts).
+import sharp from 'sharp';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { HOLDING_REPLY } from '../../../src/bot/slack/deadline-ack.js';
+import type { RecordedCall } from '../fake-slack/call-log.js';
+import type { FakeSlack } from '../fake-slack/fake-slack.js';
+import { deliverOverHttp } from '../fake-slack/http-delivery.js';
+import { startPipelineUnderTest, type PipelineUnderTest } from './pipeline-under-test.js';
+import { readPngTextChunks } from './png-text.js';
+import { SIGNING_SECRET, TEST_EDIT_INTERVAL_MS, startSlackHarness, type HarnessOptions, type SlackHarness } from './slack-harness.js';
+
+const CHANNEL = 'C0GENERAL';
+const SLACK_ACK_DEADLINE_MS = 3000;
+/** Timer jitter allowed when checking that edits are spaced out. */
+const TIMING_SLACK_MS = 15;
+const SETTLE_MS = 300;
+const RETRY_AFTER_SEC = 1;
+const MS_PER_SECOND = 1000;
+
+let pipeline: PipelineUnderTest;
+let harness: SlackHarness | undefined;
+
+beforeAll(async () => {
+  pipeline = await startPipelineUnderTest();
+});
+
+afterAll(async () => {
+  await pipeline.close();
+});
+
+async function start(options: HarnessOptions = {}): Promise<SlackHarness> {
+  harness = await startSlackHarness(pipeline, options);
+  return harness;
+}
+
+afterEach(async () => {
+  await harness?.stop();
+  harness = undefined;
+});
+
+const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+
+const isResultUpload = (call: RecordedCall): boolean =>
+  call.method === 'files.completeUploadExternal' && call.args.initial_comment !== undefined && call.response.ok === true;
+
+function resultUploads(fake: FakeSlack): RecordedCall[] {
+  return fake.calls.all.filter(isResultUpload);
+}
+
+async function nthResultUpload(fake: FakeSlack, n: number): Promise<RecordedCall> {
+  await expect.poll(() => resultUploads(fake).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(n);
+  const call = resultUploads(fake)[n - 1];
+  if (call === undefined) throw new Error(`no result upload #${n}`);
+  return call;
+}
+
+function uploadedFileIds(call: RecordedCall): string[] {
+  return (JSON.parse(call.args.files ?? '[]') as { id: string }[]).map((file) => file.id);
+}
+
+function pngOf(fake: FakeSlack, call: RecordedCall): Buffer {
+  const bytes = fake.workspace.fileBytes(uploadedFileIds(call)[0] ?? '');
+  if (bytes === undefined) throw new Error('uploaded file has no bytes');
+  return Buffer.from(bytes);
+}
+
+async function colourOf(png: Buffer): Promise<number[]> {
+  return [...(await sharp(png).removeAlpha().raw().toBuffer()).subarray(0, 3)];
+}
+
+/** Job messages the bot posted (one per job it showed). */
+function jobMessages(fake: FakeSlack): RecordedCall[] {
+  return fake.calls.of('chat.postMessage').filter((c) => c.response.ok === true && c.args.channel?.startsWith('U') !== true);
+}
+
+function postedTs(fake: FakeSlack, n = 1): string {
+  return String(jobMessages(fake)[n - 1]?.response.ts);
+}
+
+interface ButtonView {
+  readonly action_id: string;
+  readonly value?: string;
+  readonly text: { readonly text: string };
+}
+
+function buttonsOn(fake: FakeSlack, channel: string, ts: string): ButtonView[] {
+  const blocks = (fake.workspace.message(channel, ts)?.blocks ?? []) as { type: string; elements?: ButtonView[] }[];
+  return blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements ?? []);
+}
+
+function button(fake: FakeSlack, ts: string, label: string): ButtonView {
+  const found = buttonsOn(fake, CHANNEL, ts).find((b) => b.text.text.endsWith(label));
+  if (found === undefined) throw new Error(`no button ${label}`);
+  return found;
+}
+
+async function imagine(h: SlackHarness, text: string, channelId = CHANNEL): Promise<{ ts: string; upload: RecordedCall }> {
+  const before = resultUploads(h.fake).length;
+  const posts = jobMessages(h.fake).length;
+  await h.fake.sendSlashCommand({ text, channelId });
+  const upload = await nthResultUpload(h.fake, before + 1);
+  await h.bot.idle();
+  return { ts: postedTs(h.fake, posts + 1), upload };
+}
+
+describe('/imagine in Socket Mode', () => {
+  it('acks within 3 s with the queue position, edits its own message with throttled progress and previews, then uploads the PNG with its parameters and buttons', async () => {
+    const h = await start();
+    const ack = await h.fake.sendSlashCommand({ text: 'a fox --ar 3:2 --seed 7 --steps 20' });
+    expect(ack.ackMs).toBeLessThan(SLACK_ACK_DEADLINE_MS);
+    expect(ack.payload).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(/a fox[\s\S]*(Starting now|in line)/) });
+
+    const upload = await nthResultUpload(h.fake, 1);
+    await h.bot.idle();
+    const ts = postedTs(h.fake);
+    const posted = jobMessages(h.fake)[0];
+    expect(posted?.args.channel).toBe(CHANNEL);
+    expect(posted?.args.text).toContain('a fox');
+
+    // The result: into the message's thread, captioned with prompt, seed and parameters.
+    expect(upload.args).toMatchObject({ channel_id: CHANNEL, thread_ts: ts });
+    expect(upload.args.initial_comment).toContain('a fox');
+    expect(upload.args.initial_comment).toContain('*Seed:* 7');
+    expect(upload.args.initial_comment).toContain('*Steps:* 20');
+    const png = pngOf(h.fake, upload);
+    expect(await colourOf(png)).toEqual([...pipeline.expectedColour(7, 'a fox')]);
+    if (pipeline.writesParametersChunk) expect(readPngTextChunks(png).parameters).toContain('Seed: 7');
+    const { width = 0, height = 0 } = await sharp(png).metadata();
+    expect(width).toBeGreaterThan(height);
+
+    // Progress: edits of that one message, at least the interval apart; the last edit is the result.
+    const edits = h.fake.calls.of('chat.update').filter((c) => c.args.ts === ts && c.status === 200);
+    const progress = edits.slice(0, -1);
+    expect(progress.some((c) => (c.args.blocks ?? '').includes('Step '))).toBe(true);
+    const starts = [posted?.at ?? 0, ...progress.map((c) => c.at)];
+    for (let i = 1; i < starts.length; i += 1) {
+      expect((starts[i] ?? 0) - (starts[i - 1] ?? 0)).toBeGreaterThanOrEqual(TEST_EDIT_INTERVAL_MS - TIMING_SLACK_MS);
+    }
+    expect(progress.length).toBeLessThan(20);
+
+    // Previews went into the thread and were cleaned up: only the result remains there.
+    const previews = h.fake.calls.of('files.completeUploadExternal').filter((c) => c.args.initial_comment === undefined);
+    expect(previews.length).toBeGreaterThan(0);
+    expect(previews.every((c) => c.args.thread_ts === ts)).toBe(true);
+    expect(h.fake.workspace.messagesIn(CHANNEL, ts).map((m) => m.text)).toEqual([upload.args.initial_comment]);
+
+    const final = h.fake.workspace.message(CHANNEL, ts);
+    expect(final?.text).toContain('a fox');
+    expect(buttonsOn(h.fake, CHANNEL, ts).map((b) => b.text.text)).toEqual(['U1', '🔄 Re-roll', 'V1', '❌ Delete']);
+    // A 🔁 is already on the result, so re-rolling is one click.
+    expect(final?.reactions).toEqual([{ name: 'repeat', users: [h.fake.botUserId] }]);
+    expect(h.fake.calls.of('response_url')).toHaveLength(0);
+    expect(h.errors()).toEqual([]);
+  });
+
+  it('refuses a bad flag in the ack, names it, and posts nothing in the channel', async () => {
+    const h = await start();
+    const ack = await h.fake.sendSlashCommand({ text: 'a fox --bogus 3' });
+    expect(ack.payload).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('--bogus') });
+    await settle();
+    expect(jobMessages(h.fake)).toHaveLength(0);
+  });
+
+  it.each(['help', ''])('shows help for "/imagine %s"', async (text) => {
+    const h = await start();
+    const ack = await h.fake.sendSlashCommand({ text });
+    expect(ack.payload?.text).toContain('How to use /imagine');
+    expect(ack.payload?.text).toContain('--ar');
+    expect(jobMessages(h.fake)).toHaveLength(0);
+  });
+
+  it('refuses a user over their limit with the wait, and keeps serving others', async () => {
+    const h = await start({ limits: { perUser: { capacity: 1, windowMs: 60_000 } } });
+    await imagine(h, 'first fox');
+    const refused = await h.fake.sendSlashCommand({ text: 'second fox' });
+    expect(refused.payload?.text).toMatch(/going a bit fast\. Try again in/);
+    const other = await h.fake.sendSlashCommand({ text: 'bob fox', userId: 'U0BOB' });
+    expect(other.payload?.text).toContain('bob fox');
+    await nthResultUpload(h.fake, 2);
+    expect(jobMessages(h.fake).map((c) => c.args.text)).toEqual([expect.stringContaining('first fox'), expect.stringContaining('bob fox')]);
+  });
+
+  it('drops a rate-limited progress edit, waits out Retry-After before the next, and still delivers', async () => {
+    const h = await start();
+    h.fake.failNext('chat.update', { retryAfterSec: RETRY_AFTER_SEC });
+    const { ts } = await imagine(h, 'a slow fox --steps 40');
+    const updates = h.fake.calls.of('chat.update').filter((c) => c.args.ts === ts);
+    const limitedAt = updates.findIndex((c) => c.status === 429);
+    expect(limitedAt).toBeGreaterThanOrEqual(0);
+    // The refused edit was not retried by the client; the next progress edit waited the second out.
+    const progressAfter = updates.slice(limitedAt + 1, -1);
+    for (const edit of progressAfter) {
+      expect(edit.at - (updates[limitedAt]?.at ?? 0)).toBeGreaterThanOrEqual(RETRY_AFTER_SEC * MS_PER_SECOND - TIMING_SLACK_MS);
+    }
+    expect(buttonsOn(h.fake, CHANNEL, ts)).toHaveLength(4);
+  });
+
+  it.each([
+    { where: 'a public channel the bot has not joined', channelId: 'C0RANDOM', channelName: 'random', says: 'not a member of #random' },
+    { where: 'a private channel without the bot', channelId: 'G0SECRET', channelName: 'secret', says: 'private channel' },
+    { where: 'a DM between other people', channelId: 'D0OTHERS', channelName: 'directmessage', says: 'direct message between other people' },
+  ])('explains how to invite the bot when used in $where', async ({ channelId, channelName, says }) => {
+    const h = await start();
+    const ack = await h.fake.sendSlashCommand({ text: 'a fox', channelId, channelName });
+    expect(ack.ackMs).toBeLessThan(SLACK_ACK_DEADLINE_MS);
+    expect(ack.payload?.text).toContain(says);
+    expect(ack.payload?.text).toContain(`<@${h.fake.botUserId}>`);
+    await settle();
+    expect(jobMessages(h.fake)).toHaveLength(0);
+  });
+
+  it('acks in time with a holding reply when Slack is slow to answer, then tells the user their place privately', async () => {
+    const h = await start({ ackBudgetMs: 200 });
+    h.fake.failNext('conversations.info', { delayMs: 600 });
+    const ack = await h.fake.sendSlashCommand({ text: 'a patient fox' });
+    expect(ack.ackMs).toBeLessThan(SLACK_ACK_DEADLINE_MS);
+    expect(ack.payload?.text).toBe(HOLDING_REPLY);
+    const ephemeral = await h.fake.waitForCall((c) => c.method === 'chat.postEphemeral');
+    expect(ephemeral.args).toMatchObject({ channel: CHANNEL, user: 'U0ALICE', text: expect.stringContaining('a patient fox') });
+    await nthResultUpload(h.fake, 1);
+  });
+
+  it('cancels the job and says how to invite the bot when Slack refuses its message after all', async () => {
+    const h = await start();
+    h.fake.failNext('chat.postMessage', { error: 'not_in_channel' }, { when: (args) => args.channel === CHANNEL });
+    await h.fake.sendSlashCommand({ text: 'a fox --steps 30' });
+    const told = await h.fake.waitForCall((c) => c.method === 'chat.postEphemeral');
+    expect(told.args.text).toContain(`/invite <@${h.fake.botUserId}>`);
+    await settle();
+    await h.bot.idle();
+    expect(resultUploads(h.fake)).toHaveLength(0);
+  });
+
+  it('works in the DM with the bot itself', async () => {
+    const h = await start();
+    const { upload } = await imagine(h, 'a private fox', 'D0BOTDM');
+    expect(upload.args.channel_id).toBe('D0BOTDM');
+  });
+
+  it('answers under a configured command name and posts results in the channel when threads are off', async () => {
+    const h = await start({ command: '/dream', resultsInThread: false });
+    await h.fake.sendSlashCommand({ text: 'a fox', command: '/dream' });
+    const upload = await nthResultUpload(h.fake, 1);
+    expect(upload.args.channel_id).toBe(CHANNEL);
+    expect(upload.args.thread_ts).toBeUndefined();
+  });
+});
+
+describe('re-roll by reaction', () => {
+  it('re-runs a result with a new seed on :repeat:, once even when Slack redelivers the event', async () => {
+    const h = await start();
+    const { ts, upload } = await imagine(h, 'a cat --seed 11');
+    expect(await colourOf(pngOf(h.fake, upload))).toEqual([...pipeline.expectedColour(11, 'a cat')]);
+
+    const first = await h.fake.sendReaction({ channel: CHANNEL, ts, reaction: 'repeat', userId: 'U0BOB' });
+    await h.fake.sendReaction(
+      { channel: CHANNEL, ts, reaction: 'repeat', userId: 'U0BOB' },
+      { eventId: first.eventId, retryAttempt: 1, retryReason: 'timeout' },
+    );
+    const reroll = await nthResultUpload(h.fake, 2);
+    await settle();
+    await h.bot.idle();
+
+    expect(jobMessages(h.fake)).toHaveLength(2);
+    expect(await colourOf(pngOf(h.fake, reroll))).not.toEqual([...pipeline.expectedColour(11, 'a cat')]);
+    expect(reroll.args.initial_comment).not.toContain('*Seed:* 11');
+    const rerollMessage = h.fake.workspace.message(CHANNEL, postedTs(h.fake, 2));
+    expect(JSON.stringify(rerollMessage?.blocks)).toContain('requested by <@U0BOB>');
+    const record = await h.services.commands.jobs.findByMessage({ platform: 'slack', channelId: CHANNEL, messageId: postedTs(h.fake, 2) });
+    expect(record?.request).toMatchObject({ prompt: 'a cat', origin: 'reroll' });
+  });
+
+  it.each([
+    { name: 'the bot’s own :repeat:', reaction: 'repeat', userId: 'U0BOT' },
+    { name: 'an unrelated emoji', reaction: 'thumbsup', userId: 'U0BOB' },
+  ])('ignores $name', async ({ reaction, userId }) => {
+    const h = await start();
+    const { ts } = await imagine(h, 'a cat');
+    await h.fake.sendReaction({ channel: CHANNEL, ts, reaction, userId });
+    await settle();
+    expect(jobMessages(h.fake)).toHaveLength(1);
+  });
+
+  it('accepts :arrows_counterclockwise: on the uploaded file message too', async () => {
+    const h = await start();
+    const { ts } = await imagine(h, 'a heron');
+    const [fileMessage] = h.fake.workspace.messagesIn(CHANNEL, ts);
+    await h.fake.sendReaction({ channel: CHANNEL, ts: fileMessage?.ts ?? '', reaction: 'arrows_counterclockwise', userId: 'U0BOB' });
+    await nthResultUpload(h.fake, 2);
+    expect(jobMessages(h.fake)[1]?.args.text).toContain('a heron');
+  });
+
+  it('still works after the bot restarts, from the stored job records', async () => {
+    const h = await start();
+    const { ts } = await imagine(h, 'an owl --seed 5');
+    const restarted = await h.restart();
+    harness = restarted;
+    await restarted.fake.sendReaction({ channel: CHANNEL, ts, reaction: 'repeat', userId: 'U0BOB' });
+    const reroll = await nthResultUpload(restarted.fake, 2);
+    expect(reroll.args.initial_comment).toContain('an owl');
+  });
+});
+
+describe('result buttons', () => {
+  it('Re-roll and V1 start new jobs; Delete is refused to others and removes the result for its owner', async () => {
+    const h = await start();
+    const { ts, upload } = await imagine(h, 'a lighthouse --seed 3');
+
+    const pressed = await h.fake.sendBlockAction({ channel: CHANNEL, ts, actionId: button(h.fake, ts, 'Re-roll').action_id, userId: 'U0BOB' });
+    expect(pressed.ackMs).toBeLessThan(SLACK_ACK_DEADLINE_MS);
+    await nthResultUpload(h.fake, 2);
+    await h.fake.sendBlockAction({ channel: CHANNEL, ts, actionId: button(h.fake, ts, 'V1').action_id });
+    await nthResultUpload(h.fake, 3);
+    await h.bot.idle();
+    const origins = await Promise.all(
+      [1, 2, 3].map(async (n) => (await h.services.commands.jobs.findByMessage({ platform: 'slack', channelId: CHANNEL, messageId: postedTs(h.fake, n) }))?.request.origin),
+    );
+    expect(origins).toEqual(['imagine', 'reroll', 'variation']);
+
+    const remove = button(h.fake, ts, 'Delete');
+    await h.fake.sendBlockAction({ channel: CHANNEL, ts, actionId: remove.action_id, value: remove.value ?? '', userId: 'U0BOB' });
+    await expect.poll(() => h.fake.workspace.ephemerals.map((e) => e.user)).toContain('U0BOB');
+    expect(h.fake.workspace.message(CHANNEL, ts)).toBeDefined();
+
+    await h.fake.sendBlockAction({ channel: CHANNEL, ts, actionId: remove.action_id, value: remove.value ?? '' });
+    await expect.poll(() => h.fake.workspace.message(CHANNEL, ts)).toBeUndefined();
+    const fileId = uploadedFileIds(upload)[0] ?? '';
+    expect(h.fake.workspace.files.has(fileId)).toBe(false);
+    expect(h.fake.workspace.messagesIn(CHANNEL, ts)).toEqual([]);
+  });
+});
+
+describe('HTTP mode', () => {
+  it('runs a correctly signed /imagine and answers the ack in the HTTP response', async () => {
+    const h = await start({ mode: 'http' });
+    const response = await deliverOverHttp(h.httpUrl ?? '', 'slash_commands', h.fake.slashCommandPayload({ text: 'a signed fox --seed 9' }), {
+      signingSecret: SIGNING_SECRET,
+    });
+    expect(response.status).toBe(200);
+    expect(response.ms).toBeLessThan(SLACK_ACK_DEADLINE_MS);
+    expect(JSON.parse(response.body)).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('a signed fox') });
+    const upload = await nthResultUpload(h.fake, 1);
+    expect(await colourOf(pngOf(h.fake, upload))).toEqual([...pipeline.expectedColour(9, 'a signed fox')]);
+  });
+
+  it.each([
+    { name: 'a bad signature', options: { signature: 'v0=deadbeef' } },
+    { name: 'a stale timestamp', options: { timestampSec: Math.floor(Date.now() / MS_PER_SECOND) - 600 } },
+  ])('rejects $name and runs nothing', async ({ options }) => {
+    const h = await start({ mode: 'http' });
+    const response = await deliverOverHttp(h.httpUrl ?? '', 'slash_commands', h.fake.slashCommandPayload({ text: 'a forged fox' }), {
+      signingSecret: SIGNING_SECRET,
+      ...options,
+    });
+    expect(response.status).toBe(401);
+    await settle();
+    expect(jobMessages(h.fake)).toHaveLength(0);
+  });
+
+  it('deduplicates a reaction Slack retries with X-Slack-Retry-Num', async () => {
+    const h = await start({ mode: 'http' });
+    const url = h.httpUrl ?? '';
+    await deliverOverHttp(url, 'slash_commands', h.fake.slashCommandPayload({ text: 'a crane' }), { signingSecret: SIGNING_SECRET });
+    await nthResultUpload(h.fake, 1);
+    await h.bot.idle();
+    const event = h.fake.eventPayload({
+      type: 'reaction_added',
+      user: 'U0BOB',
+      reaction: 'repeat',
+      item: { type: 'message', channel: CHANNEL, ts: postedTs(h.fake) },
+      event_ts: '1.000001',
+    });
+    const first = await deliverOverHttp(url, 'events_api', event, { signingSecret: SIGNING_SECRET });
+    const retry = await deliverOverHttp(url, 'events_api', event, { signingSecret: SIGNING_SECRET, retryNum: 1, retryReason: 'http_timeout' });
+    expect([first.status, retry.status]).toEqual([200, 200]);
+    await nthResultUpload(h.fake, 2);
+    await settle();
+    expect(jobMessages(h.fake)).toHaveLength(2);
+  });
+});
