@@ -1,0 +1,76 @@
+// Starts the playground: the channel (restored from its last run when a history store is given),
+// the adapter, and the token-guarded server. The composition root calls this when no chat
+// platform is configured, or with --playground next to them.
+import type { CommandDeps } from '../../commands/command-deps.js';
+import type { Logger } from '../core/logger.js';
+import { AccessToken } from './access-token.js';
+import type { ChannelHistoryStore } from './channel-history-store.js';
+import { reviveMessages, saveChannelOnChange } from './channel-persistence.js';
+import type { ChannelSaver } from './channel-persistence.js';
+import { MemoryImageStore } from './image-store.js';
+import type { PlaygroundImageStore } from './image-store.js';
+import { PlaygroundAdapter } from './playground-adapter.js';
+import type { PlaygroundJobs } from './playground-adapter.js';
+import { PlaygroundChannel } from './playground-channel.js';
+import type { PlaygroundConfig } from './playground-config.js';
+import { PlaygroundServer } from './playground-server.js';
+
+export interface StartPlaygroundOptions {
+  readonly config: PlaygroundConfig;
+  readonly commands: CommandDeps;
+  readonly jobs: PlaygroundJobs;
+  readonly logger: Logger;
+  /** Where shown PNGs are kept: in memory when absent; a FileImageStore keeps them across restarts. */
+  readonly images?: PlaygroundImageStore;
+  /** Where the channel is saved between starts; not saved when absent. */
+  readonly history?: ChannelHistoryStore;
+  /** A fresh random token when absent (the normal case). */
+  readonly token?: AccessToken;
+}
+
+export interface RunningPlayground {
+  /** The start-up URL, token included. */
+  readonly url: string;
+  readonly origin: string;
+  readonly port: number;
+  readonly channel: PlaygroundChannel;
+  /** Stops serving and saves the channel. */
+  close(): Promise<void>;
+}
+
+export async function startPlayground(options: StartPlaygroundOptions): Promise<RunningPlayground> {
+  const { config, logger } = options;
+  const images = options.images ?? new MemoryImageStore(config.imageLimit);
+  const saved = options.history === undefined ? [] : await options.history.load();
+  const channel = new PlaygroundChannel({ historyLimit: config.historyLimit }, reviveMessages(saved));
+  const saver: ChannelSaver | undefined =
+    options.history === undefined ? undefined : saveChannelOnChange(channel, options.history, { logger });
+  const adapter = new PlaygroundAdapter({
+    channel,
+    images,
+    commands: options.commands,
+    jobs: options.jobs,
+    logger,
+    editIntervalMs: config.editIntervalMs,
+  });
+  const server = await PlaygroundServer.start({
+    host: config.host,
+    port: config.port,
+    token: options.token ?? AccessToken.generate(),
+    channel,
+    images,
+    onClientMessage: (message) => adapter.receive(message),
+    logger,
+  });
+  logger.info({ url: server.url }, `Playground ready: open ${server.url}`);
+  return {
+    url: server.url,
+    origin: server.origin,
+    port: server.port,
+    channel,
+    async close() {
+      await server.close();
+      await saver?.close();
+    },
+  };
+}
