@@ -224,7 +224,6 @@ export class StableDiffusionPipeline {
     );
     const previewEvery = options.previewEvery ?? this.options.previewEvery;
     const predicted = previewEvery > 0 ? new Float32Array(latents.length) : undefined;
-    const pendingPreviews: Promise<void>[] = [];
 
     const denoiseStarted = performance.now();
     for (let step = 0; step < total; step++) {
@@ -244,18 +243,13 @@ export class StableDiffusionPipeline {
         if (isPreviewStep) predicted.set(result.predOriginalSample, range[0]);
       }
       onProgress?.({ step: step + 1, total });
+      // The last step's prediction is the result itself, delivered moments later.
       if (isPreviewStep && step < total - 1) {
-        const snapshot = predicted.slice();
-        const previewStep = step + 1;
-        pendingPreviews.push(
-          latentPreviewPng(snapshot, params.count, latentHeight, latentWidth, this.latentFamily).then((preview) => {
-            if (!signal?.aborted) onProgress?.({ step: previewStep, total, preview });
-          }),
-        );
+        const preview = latentPreviewPng(predicted, params.count, latentHeight, latentWidth, this.latentFamily);
+        onProgress?.({ step: step + 1, total, preview });
       }
     }
     const denoiseMs = performance.now() - denoiseStarted;
-    await Promise.all(pendingPreviews);
     throwIfCancelled();
 
     const decodeStarted = performance.now();

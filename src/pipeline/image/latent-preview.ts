@@ -1,6 +1,6 @@
 // Live previews that cost almost nothing: a fixed 4×3 linear map from latent channels to RGB,
 // applied to the scheduler's predicted x0 at latent resolution (1/8 of the image), then a tiny PNG.
-import sharp from 'sharp';
+import { encodeRgbPng, shrinkRgb } from './tiny-png.js';
 
 export type LatentFamily = 'sd' | 'sdxl';
 
@@ -77,16 +77,10 @@ export function gridColumns(count: number): number {
 }
 
 /**
- * PNG preview of `count` latents laid out in a grid. `latents` is [count, 4, h, w].
- * Returns the PNG and the sharp work runs off the caller's thread.
+ * PNG preview of `count` latents laid out in a grid, at most 256 px on the long side.
+ * `latents` is [count, 4, h, w]. Synchronous and cheap: well under a millisecond at 64×64.
  */
-export async function latentPreviewPng(
-  latents: Float32Array,
-  count: number,
-  height: number,
-  width: number,
-  family: LatentFamily,
-): Promise<Uint8Array> {
+export function latentPreviewPng(latents: Float32Array, count: number, height: number, width: number, family: LatentFamily): Uint8Array {
   const columns = gridColumns(count);
   const rows = Math.ceil(count / columns);
   const gridWidth = columns * width;
@@ -97,10 +91,6 @@ export async function latentPreviewPng(
     const tile = latents.subarray(i * perImage, (i + 1) * perImage);
     latentToRgb(tile, height, width, family, rgb, gridWidth, (i % columns) * width, Math.floor(i / columns) * height);
   }
-  let image = sharp(rgb, { raw: { width: gridWidth, height: gridHeight, channels: 3 } });
-  const longSide = Math.max(gridWidth, gridHeight);
-  if (longSide > PREVIEW_MAX_SIDE) {
-    image = image.resize({ width: Math.round((gridWidth * PREVIEW_MAX_SIDE) / longSide), height: Math.round((gridHeight * PREVIEW_MAX_SIDE) / longSide) });
-  }
-  return image.png({ compressionLevel: 1 }).toBuffer();
+  const preview = shrinkRgb(rgb, gridWidth, gridHeight, PREVIEW_MAX_SIDE);
+  return encodeRgbPng(preview.rgb, preview.width, preview.height);
 }

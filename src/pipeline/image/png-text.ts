@@ -2,7 +2,7 @@
 // Latin-1 text goes in tEXt (what A1111 and most readers expect); anything else in an
 // uncompressed iTXt chunk, as PIL does.
 
-const PNG_SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
+export const PNG_SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
 const CHUNK_OVERHEAD = 12; // length + type + CRC
 const IHDR_CHUNK_LENGTH = CHUNK_OVERHEAD + 13;
 
@@ -16,7 +16,7 @@ const CRC_TABLE = (() => {
   return table;
 })();
 
-function crc32(bytes: Uint8Array): number {
+export function crc32(bytes: Uint8Array): number {
   let crc = 0xffffffff;
   for (const byte of bytes) crc = CRC_TABLE[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
@@ -35,7 +35,8 @@ function textChunkBody(keyword: string, text: string): { type: string; body: Buf
   };
 }
 
-function chunk(type: string, body: Uint8Array): Buffer {
+/** One PNG chunk: length, type, body, CRC of type and body. */
+export function pngChunk(type: string, body: Uint8Array): Buffer {
   const out = Buffer.alloc(CHUNK_OVERHEAD + body.length);
   out.writeUInt32BE(body.length, 0);
   out.write(type, 4, 'latin1');
@@ -55,7 +56,7 @@ export function addPngText(png: Uint8Array, keyword: string, text: string): Uint
   assertPng(png);
   const { type, body } = textChunkBody(keyword, text);
   const insertAt = PNG_SIGNATURE.length + IHDR_CHUNK_LENGTH;
-  return Buffer.concat([png.subarray(0, insertAt), chunk(type, body), png.subarray(insertAt)]);
+  return Buffer.concat([png.subarray(0, insertAt), pngChunk(type, body), png.subarray(insertAt)]);
 }
 
 /** All tEXt/iTXt chunks of a PNG, keyword → text. */

@@ -26,9 +26,18 @@ describe('latent → RGB preview', () => {
 
   it('tiles several images into one small PNG no larger than 256 px', async () => {
     const latents = flatLatent([0.5, -0.2, 0.1, 0.3], 96, 64, 4);
-    const png = await latentPreviewPng(latents, 4, 96, 64, 'sd');
+    const png = latentPreviewPng(latents, 4, 96, 64, 'sd');
     const meta = await sharp(png).metadata();
     expect(Math.max(meta.width!, meta.height!)).toBeLessThanOrEqual(PREVIEW_MAX_SIDE);
     expect(meta.width! / meta.height!).toBeCloseTo(128 / 192, 1);
+  });
+
+  it('encodes exactly the mapped colour, readable by sharp', async () => {
+    const png = latentPreviewPng(flatLatent([1, 0, 0, 0], 3, 5), 1, 3, 5, 'sd');
+    const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height, info.channels]).toEqual([5, 3, 3]);
+    for (let i = 0; i < data.length; i += 3) {
+      expect([data[i], data[i + 1], data[i + 2]]).toEqual([Math.round(1.3512 * 127.5), Math.round(1.2297 * 127.5), Math.round(1.3227 * 127.5)]);
+    }
   });
 });
