@@ -1,0 +1,16 @@
+// What /healthz answers: the worker's state plus a few facts an operator checks first.
+
+export const WORKER_STATES = ['starting', 'ready', 'restarting', 'down'] as const;
+export type WorkerState = (typeof WORKER_STATES)[number];
+
+export interface HealthReport {
+  readonly state: WorkerState;
+  /** Why the worker is not ready, when known (last exit, start-up failure). */
+  readonly reason?: string;
+  readonly model?: string;
+  readonly provider?: string;
+  readonly queueLength?: number;
+  readonly workerRestarts?: number;
+  /** When the state last changed, ISO 8601. */
+  readonly since?: string;
+}
