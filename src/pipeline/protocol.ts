@@ -16,7 +16,8 @@ import { WORKER_ERROR_CODES } from './worker-error.js';
 /** Bump when a message changes shape; the client refuses a worker speaking another version. */
 export const PROTOCOL_VERSION = 1;
 
-const bytes = z.instanceof(Uint8Array);
+// Buffer is a Uint8Array too; either may arrive depending on how the sender built it.
+const bytes = z.custom<Uint8Array>((value) => value instanceof Uint8Array, { message: 'expected bytes (Uint8Array)' });
 const positiveInt = z.number().int().positive();
 const nonNegative = z.number().nonnegative();
 
@@ -137,6 +138,12 @@ const errorMessage = z.object({
   message: z.string(),
 });
 
+/**
+ * Sent right before a model load. onnxruntime-node builds sessions synchronously, so the worker
+ * cannot heartbeat until the load is done; the parent allows the load timeout instead.
+ */
+const loadingMessage = z.object({ type: z.literal('loading'), model: z.string() });
+
 const heartbeatMessage = z.object({ type: z.literal('heartbeat'), busy: z.boolean() });
 const pongMessage = z.object({ type: z.literal('pong'), nonce: z.number().int() });
 
@@ -147,6 +154,7 @@ export const workerMessageSchema = z.discriminatedUnion('type', [
   progressMessage,
   resultMessage,
   errorMessage,
+  loadingMessage,
   heartbeatMessage,
   pongMessage,
 ]);

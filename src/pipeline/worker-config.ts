@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { EXECUTION_PROVIDERS, MODEL_KINDS } from './types.js';
 
 export const DEFAULT_HEARTBEAT_MS = 1_000;
+/** Live previews every few steps: frequent enough to feel alive, rare enough to stay cheap. */
+export const DEFAULT_PREVIEW_EVERY = 5;
 const CONFIG_FLAG = '--config';
 
 export const workerConfigSchema = z.object({
@@ -23,7 +25,7 @@ export const workerConfigSchema = z.object({
       provider: z.enum(EXECUTION_PROVIDERS).default('cpu'),
       allowCpuFallback: z.boolean().default(true),
       threads: z.number().int().positive().optional(),
-      previewEvery: z.number().int().nonnegative().default(0),
+      previewEvery: z.number().int().nonnegative().default(DEFAULT_PREVIEW_EVERY),
       safetyChecker: z.boolean().default(true),
       taesdDir: z.string().optional(),
       maxInitPixels: z.number().int().positive().optional(),

@@ -1,0 +1,193 @@
+// The parent's handle on one worker child process: spawn it, wait for `ready`, validate what it
+// says, notice when it goes quiet, and report how it ended. One instance per process lifetime;
+// the client starts a fresh one after a crash.
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { PROTOCOL_VERSION, parseWorkerMessage } from './protocol.js';
+import type { ParentMessage, ReadyMessage, WorkerMessage } from './protocol.js';
+import { WorkerError } from './worker-error.js';
+
+/** Why the process ended, as the client sees it. */
+export type ExitReason =
+  /** It exited or was killed by something other than us. */
+  | 'crashed'
+  /** We killed it: no sign of life for too long, or a job it would not give up. */
+  | 'hung'
+  /** We asked it to stop. */
+  | 'closed';
+
+export interface WorkerExit {
+  readonly reason: ExitReason;
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** True when it never became ready. */
+  readonly beforeReady: boolean;
+}
+
+export interface WorkerProcessOptions {
+  readonly script: string | URL;
+  readonly args: readonly string[];
+  readonly execArgv: readonly string[];
+  readonly env?: NodeJS.ProcessEnv;
+  readonly stderr: 'inherit' | 'ignore';
+  readonly readyTimeoutMs: number;
+  readonly heartbeatTimeoutMs: number;
+  readonly onMessage: (message: WorkerMessage) => void;
+  readonly onInvalidMessage: (error: string) => void;
+  readonly onExit: (exit: WorkerExit) => void;
+}
+
+/** How often the parent checks for silence, as a fraction of the heartbeat timeout. */
+const WATCHDOG_CHECKS_PER_TIMEOUT = 4;
+
+/** `--import <tsx loader>` so a `.ts` worker runs without a build step, wherever the cwd is. */
+export function tsxExecArgv(): string[] {
+  const loader = createRequire(import.meta.url).resolve('tsx');
+  return ['--import', pathToFileURL(loader).href];
+}
+
+export class WorkerProcess {
+  readonly ready: Promise<ReadyMessage>;
+  readonly exited: Promise<WorkerExit>;
+  private readonly child: ChildProcess;
+  private lastSeen = Date.now();
+  /** While a model loads the worker cannot heartbeat; silence is fine until this time. */
+  private loadingUntil = 0;
+  private isReady = false;
+  private killReason: ExitReason | undefined;
+  /** The error the worker reported before exiting during start-up, if any. */
+  private startError: WorkerError | undefined;
+  private readonly watchdog: NodeJS.Timeout;
+
+  constructor(private readonly options: WorkerProcessOptions) {
+    const script = typeof options.script === 'string' ? options.script : fileURLToPath(options.script);
+    this.child = fork(script, [...options.args], {
+      execArgv: [...options.execArgv],
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', options.stderr, 'ipc'],
+      ...(options.env === undefined ? {} : { env: options.env }),
+    });
+
+    let resolveReady: (message: ReadyMessage) => void = () => undefined;
+    let rejectReady: (error: WorkerError) => void = () => undefined;
+    this.ready = new Promise<ReadyMessage>((resolve, reject) => {
+      resolveReady = resolve;
+      rejectReady = reject;
+    });
+    // A start failure is reported through `ready`; nobody may be listening yet.
+    this.ready.catch(() => undefined);
+
+    const readyTimer = setTimeout(() => {
+      this.startError = new WorkerError('timed_out', `The image worker did not become ready within ${options.readyTimeoutMs} ms.`);
+      this.kill('hung');
+    }, options.readyTimeoutMs);
+
+    this.watchdog = setInterval(() => {
+      if (!this.silentTooLong()) return;
+      // Timers run before pending I/O is read: if this process itself was stalled, the worker's
+      // messages may be waiting in the pipe. Let them in, then decide.
+      setImmediate(() => {
+        if (this.silentTooLong()) this.kill('hung');
+      });
+    }, Math.max(1, Math.floor(options.heartbeatTimeoutMs / WATCHDOG_CHECKS_PER_TIMEOUT)));
+
+    this.child.on('message', (value: unknown) => {
+      this.lastSeen = Date.now();
+      const parsed = parseWorkerMessage(value);
+      if (!parsed.ok) {
+        options.onInvalidMessage(parsed.error);
+        return;
+      }
+      const message = parsed.message;
+      this.loadingUntil = message.type === 'loading' ? this.lastSeen + options.readyTimeoutMs : 0;
+      if (message.type === 'ready') {
+        clearTimeout(readyTimer);
+        if (message.protocolVersion !== PROTOCOL_VERSION) {
+          this.startError = new WorkerError(
+            'model_unavailable',
+            `The image worker speaks protocol ${message.protocolVersion}, expected ${PROTOCOL_VERSION}.`,
+          );
+          this.kill('hung');
+          return;
+        }
+        this.isReady = true;
+        resolveReady(message);
+        return;
+      }
+      if (message.type === 'error' && message.jobId === undefined && !this.isReady) {
+        this.startError = new WorkerError(message.code, message.message);
+      }
+      options.onMessage(message);
+    });
+
+    this.exited = new Promise<WorkerExit>((resolve) => {
+      let settled = false;
+      const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(readyTimer);
+        clearInterval(this.watchdog);
+        const exit: WorkerExit = { reason: this.killReason ?? 'crashed', code, signal, beforeReady: !this.isReady };
+        if (!this.isReady) {
+          rejectReady(this.startError ?? new WorkerError('worker_crashed', `The image worker exited during start-up (${describeExit(exit)}).`));
+        }
+        resolve(exit);
+        options.onExit(exit);
+      };
+      this.child.on('exit', finish);
+      this.child.on('error', (error) => {
+        // Spawning failed (no exit event follows) or a send failed (the exit event follows).
+        if (this.child.exitCode === null && this.child.signalCode === null && this.child.pid === undefined) {
+          this.startError = new WorkerError('worker_crashed', `The image worker could not be started: ${error.message}`);
+          finish(null, null);
+        }
+      });
+    });
+  }
+
+  private silentTooLong(): boolean {
+    const now = Date.now();
+    return this.isReady && now > this.loadingUntil && now - this.lastSeen > this.options.heartbeatTimeoutMs;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null && this.child.connected;
+  }
+
+  /** Sends a message; false when the channel is gone (the exit handler deals with the jobs). */
+  send(message: ParentMessage): boolean {
+    if (!this.child.connected) return false;
+    try {
+      this.child.send(message);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** SIGKILL, remembering why; a hung process cannot be asked nicely. */
+  kill(reason: ExitReason): void {
+    this.killReason ??= reason;
+    this.child.kill('SIGKILL');
+  }
+
+  /** Asks the worker to stop, then kills it if it is still there after `graceMs`. */
+  async close(graceMs: number): Promise<WorkerExit> {
+    this.killReason ??= 'closed';
+    this.send({ type: 'shutdown' });
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    const exit = await this.exited;
+    clearTimeout(timer);
+    return exit;
+  }
+}
+
+export function describeExit(exit: Pick<WorkerExit, 'code' | 'signal'>): string {
+  return exit.signal === null ? `exit code ${exit.code ?? 'unknown'}` : `signal ${exit.signal}`;
+}
