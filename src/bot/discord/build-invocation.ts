@@ -1,0 +1,70 @@
+// A slash command interaction → the platform-neutral Invocation the commands layer reads.
+import { ApplicationCommandOptionType, type ChatInputCommandInteraction, type CommandInteractionOption } from 'discord.js';
+import { COMMAND_NAMES, type CommandName, type Invocation, type InvocationAttachment, type OptionValue } from '../../commands/invocation.js';
+import { discordRequester } from './discord-requester.js';
+
+export interface BuildInvocationOptions {
+  /** Attachments larger than this are not downloaded; the commands layer refuses them by size. */
+  readonly maxDownloadBytes: number;
+  readonly downloadTimeoutMs: number;
+  readonly fetch?: typeof fetch;
+}
+
+export function isCommandName(name: string): name is CommandName {
+  return (COMMAND_NAMES as readonly string[]).includes(name);
+}
+
+export async function buildInvocation(interaction: ChatInputCommandInteraction, options: BuildInvocationOptions): Promise<Invocation> {
+  if (!isCommandName(interaction.commandName)) throw new Error(`unknown command /${interaction.commandName}`);
+  const { subcommand, leaves } = flatten(interaction.options.data);
+  const values: Record<string, OptionValue> = {};
+  const attachments: InvocationAttachment[] = [];
+  for (const option of leaves) {
+    if (option.type === ApplicationCommandOptionType.Attachment) {
+      if (option.attachment) attachments.push(await download(option.attachment, options));
+      continue;
+    }
+    values[option.name] = option.value ?? undefined;
+  }
+  return {
+    requester: discordRequester(interaction.user, {
+      channelId: interaction.channelId,
+      guildId: interaction.guildId,
+      channel: interaction.channel,
+    }),
+    command: interaction.commandName,
+    ...(subcommand !== undefined ? { subcommand } : {}),
+    options: values,
+    attachments,
+  };
+}
+
+function flatten(data: readonly CommandInteractionOption[]): { subcommand?: string; leaves: CommandInteractionOption[] } {
+  const group = data.find(
+    (option) => option.type === ApplicationCommandOptionType.Subcommand || option.type === ApplicationCommandOptionType.SubcommandGroup,
+  );
+  if (!group) return { leaves: [...data] };
+  const inner = flatten(group.options ?? []);
+  // `/admin user ban` → subcommand "user ban"; one level is the usual case.
+  return { subcommand: inner.subcommand !== undefined ? `${group.name} ${inner.subcommand}` : group.name, leaves: inner.leaves };
+}
+
+async function download(
+  attachment: { readonly name: string; readonly contentType: string | null; readonly size: number; readonly url: string },
+  options: BuildInvocationOptions,
+): Promise<InvocationAttachment> {
+  const described: InvocationAttachment = {
+    filename: attachment.name,
+    size: attachment.size,
+    ...(attachment.contentType !== null ? { contentType: attachment.contentType } : {}),
+  };
+  if (attachment.size > options.maxDownloadBytes) return described;
+  try {
+    const response = await (options.fetch ?? fetch)(attachment.url, { signal: AbortSignal.timeout(options.downloadTimeoutMs) });
+    if (!response.ok) return described;
+    return { ...described, data: new Uint8Array(await response.arrayBuffer()) };
+  } catch {
+    // The commands layer tells the user to attach it again.
+    return described;
+  }
+}

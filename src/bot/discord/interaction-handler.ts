@@ -1,0 +1,159 @@
+// Slash commands, buttons and autocomplete. Every command and button is deferred first, before
+// anything that could be slow or fail, so Discord gets its answer within 3 s even when the
+// queue is full or the worker is restarting.
+import {
+  MessageFlags,
+  type AutocompleteInteraction,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type Client,
+  type Interaction,
+  type RepliableInteraction,
+} from 'discord.js';
+import { parseActionId } from '../../commands/action-id.js';
+import { errorReply } from '../../commands/replies.js';
+import { UserFacingError } from '../../commands/user-facing-error.js';
+import { buildInvocation, isCommandName } from './build-invocation.js';
+import { discordRequester, isAgeRestricted } from './discord-requester.js';
+import { DiscordJobMessage } from './job-message.js';
+import { missingPermissions, RESULT_PERMISSIONS } from './missing-permissions.js';
+import { runOutcome, type OutcomeDeps, type OutcomeTarget } from './run-outcome.js';
+import { DEFAULT_ATTACHMENT_SIZE_LIMIT } from './result-files.js';
+import { sendableChannel } from './sendable-channel.js';
+
+/** Commands whose answers only concern the person asking. */
+const PUBLIC_COMMANDS: ReadonlySet<string> = new Set(['imagine']);
+/** Discord shows at most 25 autocomplete choices of at most 100 characters. */
+const MAX_CHOICES = 25;
+const MAX_CHOICE_CHARS = 100;
+const ATTACHMENT_DOWNLOAD_TIMEOUT_MS = 15_000;
+/** Discord's own per-request cap; the commands layer applies the configured init-image limit. */
+const MAX_ATTACHMENT_DOWNLOAD_BYTES = 25 * 1024 * 1024;
+
+export interface InteractionHandlerDeps extends OutcomeDeps {
+  readonly client: Client;
+}
+
+export class DiscordInteractionHandler {
+  constructor(private readonly deps: InteractionHandlerDeps) {}
+
+  async handle(interaction: Interaction): Promise<void> {
+    if (interaction.isAutocomplete()) await this.autocomplete(interaction);
+    else if (interaction.isChatInputCommand()) await this.command(interaction);
+    else if (interaction.isButton()) await this.button(interaction);
+  }
+
+  private async command(interaction: ChatInputCommandInteraction): Promise<void> {
+    const receivedAt = Date.now();
+    if (!(await this.defer(interaction, !PUBLIC_COMMANDS.has(interaction.commandName)))) return;
+    const target = this.targetFor(interaction, receivedAt);
+    try {
+      const invocation = await buildInvocation(interaction, {
+        maxDownloadBytes: MAX_ATTACHMENT_DOWNLOAD_BYTES,
+        downloadTimeoutMs: ATTACHMENT_DOWNLOAD_TIMEOUT_MS,
+      });
+      await runOutcome(await this.deps.backend.handleInvocation(invocation), target, this.deps);
+    } catch (error) {
+      await this.failed(error, target);
+    }
+  }
+
+  private async button(interaction: ButtonInteraction): Promise<void> {
+    const receivedAt = Date.now();
+    const action = parseActionId(interaction.customId);
+    // A new job gets a public message of its own; deletes and unknown buttons answer privately.
+    if (!(await this.defer(interaction, action === undefined || action.kind === 'delete'))) return;
+    const target = this.targetFor(interaction, receivedAt);
+    try {
+      const actor = discordRequester(interaction.user, {
+        channelId: interaction.channelId,
+        guildId: interaction.guildId,
+        channel: interaction.channel,
+      });
+      await runOutcome(await this.deps.backend.handleAction({ kind: 'button', id: interaction.customId }, actor), target, this.deps);
+    } catch (error) {
+      await this.failed(error, target);
+    }
+  }
+
+  private async autocomplete(interaction: AutocompleteInteraction): Promise<void> {
+    const focused = interaction.options.getFocused(true);
+    const suggest = this.deps.backend.autocomplete?.bind(this.deps.backend);
+    const options = Object.fromEntries(
+      interaction.options.data.filter((option) => !option.focused).map((option) => [option.name, option.value ?? undefined]),
+    );
+    const choices =
+      suggest !== undefined && isCommandName(interaction.commandName)
+        ? await suggest({
+            command: interaction.commandName,
+            option: focused.name,
+            typed: String(focused.value),
+            options,
+            requester: discordRequester(interaction.user, {
+              channelId: interaction.channelId,
+              guildId: interaction.guildId,
+              channel: interaction.channel,
+            }),
+          }).catch((error: unknown) => {
+            this.deps.logger.warn({ err: error, option: focused.name }, 'autocomplete failed');
+            return [];
+          })
+        : [];
+    await interaction.respond(
+      choices.slice(0, MAX_CHOICES).map((choice) => ({
+        name: choice.name.slice(0, MAX_CHOICE_CHARS),
+        value: typeof choice.value === 'string' ? choice.value.slice(0, MAX_CHOICE_CHARS) : choice.value,
+      })),
+    );
+  }
+
+  /** Acknowledges at once. False when Discord no longer accepts it (then nothing else can be sent). */
+  private async defer(interaction: RepliableInteraction, ephemeral: boolean): Promise<boolean> {
+    try {
+      await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
+      return true;
+    } catch (error) {
+      this.deps.logger.error({ err: error, interactionId: interaction.id, user: interaction.user.id }, 'could not acknowledge the interaction');
+      return false;
+    }
+  }
+
+  private targetFor(interaction: RepliableInteraction, receivedAt: number): OutcomeTarget {
+    const { client, config, logger } = this.deps;
+    const logContext = { interactionId: interaction.id, user: interaction.user.id, channel: interaction.channelId, guild: interaction.guildId };
+    const message = new DiscordJobMessage({
+      interaction,
+      interactionCreatedAt: receivedAt,
+      channel: () => sendableChannel(client, interaction.channelId ?? '', interaction.user),
+      tokenLifetimeMs: config.tokenLifetimeMs,
+      tokenSwitchMarginMs: config.tokenSwitchMarginMs,
+    });
+    return {
+      message,
+      files: {
+        sizeLimitBytes: interaction.attachmentSizeLimit ?? DEFAULT_ATTACHMENT_SIZE_LIMIT,
+        ageRestrictedChannel: isAgeRestricted(interaction.channel, interaction.guildId),
+        nsfwPolicy: config.nsfwPolicy,
+      },
+      logContext,
+      reportMissingPermissions: async (error) => {
+        const labels = missingPermissions(interaction.channel, client.user, RESULT_PERMISSIONS, interaction.appPermissions);
+        logger.warn({ ...logContext, err: error, missingPermissions: labels }, `missing permission in channel: ${labels.join(', ')}`);
+        await interaction.followUp({ content: missingPermissionsText(labels), flags: MessageFlags.Ephemeral });
+      },
+      dismiss: () => interaction.deleteReply().catch(() => undefined),
+      confirmDeletes: true,
+    };
+  }
+
+  private async failed(error: unknown, target: OutcomeTarget): Promise<void> {
+    this.deps.logger.error({ ...target.logContext, err: error }, 'interaction failed');
+    const reply = errorReply(new UserFacingError('generation_failed', ''));
+    await runOutcome({ kind: 'reply', reply: { ...reply, ephemeral: true } }, target, this.deps).catch(() => undefined);
+  }
+}
+
+export function missingPermissionsText(labels: readonly string[]): string {
+  const named = labels.map((label) => `**${label}**`).join(', ');
+  return `I can't post in this channel: I'm missing the ${named} permission${labels.length === 1 ? '' : 's'}. Ask a server admin to grant ${labels.length === 1 ? 'it' : 'them'}, or use me in another channel.`;
+}
