@@ -1,0 +1,245 @@
+// The composition root: the one place that wires configuration, stores, the worker, the job
+// service and the chat adapters together. `npm start` runs it.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import Keyv from 'keyv';
+import { parseCommandsConfig } from '../commands/config.js';
+import type { CommandDeps } from '../commands/command-deps.js';
+import { KeyvUserSettingsStore } from '../commands/keyv-user-settings-store.js';
+import { userKeyOf, type UserKey } from '../commands/ports.js';
+import { PipelineClient } from '../pipeline/client.js';
+import { guessModelKind } from '../pipeline/guess-model-kind.js';
+import type { ModelKind } from '../pipeline/types.js';
+import { workerArgs } from '../pipeline/worker-config.js';
+import { processIo } from '../ops/cli-io.js';
+import { loadDotEnv } from '../ops/load-dot-env.js';
+import { runModelDownload } from '../ops/run-model-download.js';
+import { ConfigError, loadAppConfig, type AppConfig } from './app-config.js';
+import { KeyvBanList } from './core/ban-list.js';
+import { FileImageStore } from './core/image-store.js';
+import { JobService } from './core/job-service.js';
+import { KeyvJobStore } from './core/job-store.js';
+import { KeyvRateLimiter } from './core/rate-limiter.js';
+import { GracefulShutdown } from './core/shutdown.js';
+import { openStateStore } from './core/state-store.js';
+import { createDiscordBackend } from './discord/create-discord-backend.js';
+import { DiscordBot } from './discord/discord-bot.js';
+import { createLogger, type AppLogger } from './observability/create-logger.js';
+import { createMetrics } from './observability/create-metrics.js';
+import { InstrumentedGenerator } from './observability/instrumented-generator.js';
+import { startMetricsServer, type MetricsServer } from './observability/metrics-server.js';
+import { WorkerHealth } from './observability/worker-health.js';
+import { KeyvChannelHistoryStore } from './playground/channel-history-store.js';
+import { startPlayground, type RunningPlayground } from './playground/start-playground.js';
+import { SlackBot } from './slack/slack-bot.js';
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 24 * 60 * MINUTE_MS;
+const IMAGE_SWEEP_INTERVAL_MS = 6 * 60 * MINUTE_MS;
+const EXIT_CONFIG = 2;
+const EXIT_FAILED = 1;
+
+export interface StartOptions {
+  /** Also start the playground next to the configured platforms. */
+  readonly playground?: boolean;
+  readonly logger?: AppLogger;
+  /** Listen for SIGINT/SIGTERM (the real process); tests stop the bot themselves. */
+  readonly installSignals?: boolean;
+}
+
+export interface RunningBot {
+  readonly config: AppConfig;
+  readonly playground?: RunningPlayground;
+  readonly metrics?: MetricsServer;
+  /** Resolves once the bot has shut down, with what started the shutdown. */
+  readonly done: Promise<string>;
+  stop(reason?: string): Promise<void>;
+}
+
+/** First start without a model: fetch the configured preset so `npm start` alone is enough. */
+async function ensureModels(config: AppConfig, env: NodeJS.ProcessEnv, options: StartOptions, logger: AppLogger): Promise<AppConfig> {
+  if (config.models.length > 0) return config;
+  const preset = config.core.AUTO_DOWNLOAD_MODEL;
+  if (preset === 'off' || env['MODELS'] !== undefined) {
+    throw new ConfigError([
+      `no model found in ${config.core.MODELS_DIR}/. Download one with "npm run model:download -- sd-turbo" (or set MODELS to your ONNX folders)`,
+    ]);
+  }
+  logger.info({ preset, modelsDir: config.core.MODELS_DIR }, `no model yet: downloading the "${preset}" preset (set AUTO_DOWNLOAD_MODEL=off to skip)`);
+  const code = await runModelDownload([preset], env, processIo);
+  if (code !== 0) throw new ConfigError([`downloading the "${preset}" model failed (see above); run "npm run model:download -- ${preset}" to retry`]);
+  return loadAppConfig(env, options);
+}
+
+async function modelKinds(config: AppConfig): Promise<Record<string, ModelKind>> {
+  const kinds: Record<string, ModelKind> = {};
+  for (const model of config.models) kinds[model.name] = await guessModelKind(model.dir);
+  return kinds;
+}
+
+/** The commands file may tune each model; the folder decides its kind unless the file says otherwise. */
+function commandsConfigFor(config: AppConfig, kinds: Record<string, ModelKind>) {
+  const file = (typeof config.commandsFile === 'object' && config.commandsFile !== null ? config.commandsFile : {}) as Record<string, unknown>;
+  const fileModels = (typeof file['models'] === 'object' && file['models'] !== null ? file['models'] : {}) as Record<string, Record<string, unknown>>;
+  const models = Object.fromEntries(Object.entries(kinds).map(([name, kind]) => [name, { kind, ...fileModels[name] }]));
+  const fileAdmins = Array.isArray(file['adminUserKeys']) ? (file['adminUserKeys'] as string[]) : [];
+  try {
+    return parseCommandsConfig({
+      ...file,
+      models,
+      defaultModel: config.defaultModel,
+      adminUserKeys: [...new Set([...fileAdmins, ...config.core.ADMINS])],
+    });
+  } catch (error) {
+    throw new ConfigError([`COMMANDS_CONFIG: ${(error as Error).message}`]);
+  }
+}
+
+export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {}): Promise<RunningBot> {
+  const firstConfig = loadAppConfig(env, options);
+  const logger = options.logger ?? createLogger({ level: firstConfig.observability.logLevel, env });
+  const config = await ensureModels(firstConfig, env, options, logger);
+  const { core } = config;
+  const kinds = await modelKinds(config);
+  const commandsConfig = commandsConfigFor(config, kinds);
+  const admins = commandsConfig.adminUserKeys as UserKey[];
+
+  const keyv: Keyv = openStateStore({ dataDir: core.DATA_DIR, ...(core.REDIS_URL !== undefined ? { redisUrl: core.REDIS_URL } : {}), logger });
+  const images = await FileImageStore.open(join(core.DATA_DIR, 'images'));
+  const jobs = new KeyvJobStore(keyv, { ttlMs: core.JOB_TTL_DAYS * DAY_MS });
+  const limiter = KeyvRateLimiter.forKeyv(keyv, {
+    perUser: { capacity: core.RATE_LIMIT_IMAGES, windowMs: core.RATE_LIMIT_WINDOW_MINUTES * MINUTE_MS },
+    ...(core.GUILD_RATE_LIMIT_IMAGES !== undefined
+      ? { perGuild: { capacity: core.GUILD_RATE_LIMIT_IMAGES, windowMs: core.GUILD_RATE_LIMIT_WINDOW_MINUTES * MINUTE_MS } }
+      : {}),
+    bypass: admins,
+  });
+
+  const metrics = createMetrics();
+  const health = new WorkerHealth({ onRestart: () => metrics.countWorkerRestart() });
+  const client = await PipelineClient.start({
+    args: workerArgs({
+      models: config.models.map((model) => ({ name: model.name, dir: model.dir, kind: kinds[model.name] })),
+      ...(config.defaultModel !== undefined ? { defaultModel: config.defaultModel } : {}),
+      pipeline: {
+        provider: core.ONNX_PROVIDER,
+        allowCpuFallback: core.ONNX_ALLOW_CPU_FALLBACK,
+        previewEvery: core.PREVIEW_EVERY,
+        safetyChecker: core.SAFETY_CHECKER,
+        ...(core.ONNX_THREADS !== undefined ? { threads: core.ONNX_THREADS } : {}),
+        ...(core.TAESD_DIR !== undefined ? { taesdDir: core.TAESD_DIR } : {}),
+      },
+    }),
+    jobDeadlineMs: core.JOB_DEADLINE_MINUTES * MINUTE_MS,
+    onEvent: health.handle,
+  });
+
+  const service = new JobService({
+    generator: new InstrumentedGenerator(client, metrics, async (jobId) => (await jobs.get(jobId))?.createdAt),
+    jobs,
+    images,
+    limiter,
+    bans: new KeyvBanList(keyv),
+    admins,
+    models: config.models.map((model) => model.name),
+    queue: { concurrency: core.QUEUE_CONCURRENCY, maxLength: core.QUEUE_MAX_LENGTH, maxPendingPerUser: core.QUEUE_MAX_PER_USER },
+    logger,
+  });
+  const commands: CommandDeps = {
+    config: commandsConfig,
+    settings: new KeyvUserSettingsStore(keyv),
+    jobs,
+    queue: service,
+    limits: service,
+    admin: service,
+  };
+
+  const stoppers: Array<() => Promise<void>> = [];
+  if (config.discord) {
+    const discord = new DiscordBot({ config: config.discord, backend: createDiscordBackend(commands, service), logger });
+    await discord.start();
+    stoppers.push(() => discord.stop());
+    logger.info({}, 'Discord connected');
+  }
+  if (config.slack) {
+    const slack = new SlackBot({ config: config.slack, commands, jobs: service, logger });
+    await slack.start();
+    stoppers.push(() => slack.stop());
+    logger.info({ mode: config.slack.connection.mode }, 'Slack connected');
+  }
+  let playground: RunningPlayground | undefined;
+  if (config.playground) {
+    playground = await startPlayground({ config: config.playground, commands, jobs: service, logger, images, history: new KeyvChannelHistoryStore(keyv) });
+    stoppers.push(() => playground!.close());
+    if (!config.discord && !config.slack) {
+      logger.info({}, 'No Discord or Slack credentials: starting the local playground. Set DISCORD_TOKEN + DISCORD_APPLICATION_ID or SLACK_BOT_TOKEN + SLACK_APP_TOKEN in .env to add a platform.');
+    }
+  }
+
+  let metricsServer: MetricsServer | undefined;
+  if (config.observability.metrics) {
+    metricsServer = await startMetricsServer({
+      port: config.observability.metrics.port,
+      host: config.observability.metrics.host,
+      registry: metrics.registry,
+      health: () => {
+        const queueLength = service.snapshot(userKeyOf('playground', 'metrics')).waiting;
+        metrics.setQueueLength(queueLength);
+        return { ...health.report(), queueLength };
+      },
+    });
+    stoppers.push(() => metricsServer!.close());
+  }
+
+  const sweep = setInterval(() => void images.sweep().catch((error: unknown) => logger.warn({ err: error }, 'image sweep failed')), IMAGE_SWEEP_INTERVAL_MS);
+  sweep.unref();
+
+  // The job service drains first, so "interrupted" notices still reach the adapters; then the
+  // adapters stop, then the worker, then the state store.
+  const shutdown = new GracefulShutdown({
+    service,
+    graceMs: core.SHUTDOWN_GRACE_SECONDS * 1000,
+    logger,
+    closers: [
+      async () => {
+        clearInterval(sweep);
+        for (const stop of stoppers.reverse()) await stop().catch((error: unknown) => logger.warn({ err: error }, 'adapter did not stop cleanly'));
+      },
+      () => client.close(),
+      () => keyv.disconnect(),
+    ],
+  });
+  if (options.installSignals) shutdown.install();
+  logger.info({ models: config.models.map((m) => `${m.name} (${kinds[m.name]})`), provider: core.ONNX_PROVIDER, playground: playground?.url }, 'imagine is running');
+  if (playground) process.stderr.write(`\nPlayground: ${playground.url}\n\n`);
+
+  return {
+    config,
+    ...(playground ? { playground } : {}),
+    ...(metricsServer ? { metrics: metricsServer } : {}),
+    done: shutdown.done,
+    stop: async (reason = 'stop') => {
+      await shutdown.run(reason);
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  loadDotEnv();
+  // A stray rejection in an adapter must never take the bot (and everyone's queued jobs) down.
+  process.on('unhandledRejection', (reason) => process.stderr.write(`imagine: unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}\n`));
+  try {
+    const bot = await startBot(process.env, { playground: process.argv.includes('--playground'), installSignals: true });
+    await bot.done;
+    process.exit(0);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`imagine: ${error.message}\nSee .env.example for every variable and its default.\n`);
+      process.exit(EXIT_CONFIG);
+    }
+    process.stderr.write(`imagine: could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(EXIT_FAILED);
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) void main();
