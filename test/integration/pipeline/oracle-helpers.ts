@@ -34,7 +34,7 @@ export async function openOracleModel(variant: OracleVariant = {}, options: Part
     ...options,
   });
   const tokenizer = await ClipTokenizer.fromFolder(join(dir, 'tokenizer'));
-  return {
+  const model: OracleModel = {
     dir,
     variant,
     pipeline,
@@ -47,13 +47,14 @@ export async function openOracleModel(variant: OracleVariant = {}, options: Part
       return oracleColour(variant, latent, variant.scalingFactor ?? ORACLE_DEFAULT_SCALING_FACTOR);
     },
     expectedColour(prompt, negativePrompt, guidanceScale) {
-      return this.colourOf(this.expectedLatent(prompt, negativePrompt, guidanceScale));
+      return model.colourOf(model.expectedLatent(prompt, negativePrompt, guidanceScale));
     },
     async dispose() {
       await pipeline.release();
       await rm(dir, { recursive: true, force: true });
     },
   };
+  return model;
 }
 
 export interface DecodedImage {
