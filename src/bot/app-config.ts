@@ -122,6 +122,15 @@ function collect<T>(problems: string[], read: () => T): T | undefined {
   }
 }
 
+function readAdapters(defined: Record<string, string>, options: { playground?: boolean }, playgroundFlag: boolean, problems: string[]) {
+  const observability = collect(problems, () => loadObservabilityConfig(defined));
+  const discord = hasAny(defined, ['DISCORD_TOKEN', 'DISCORD_APPLICATION_ID']) ? collect(problems, () => loadDiscordConfig(defined)) : undefined;
+  const slack = hasAny(defined, ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET']) ? collect(problems, () => parseSlackConfig(defined)) : undefined;
+  const wantPlayground = options.playground === true || playgroundFlag || (discord === undefined && slack === undefined);
+  const playground = wantPlayground ? collect(problems, () => loadPlaygroundConfig(defined)) : undefined;
+  return { observability, discord, slack, playground };
+}
+
 /**
  * Reads and validates everything. Models may be absent here (a first start downloads one); the
  * caller decides what to do about that.
@@ -135,6 +144,8 @@ export function loadAppConfig(env: NodeJS.ProcessEnv, options: { playground?: bo
       const name = String(issue.path[0] ?? '');
       problems.push(`${name}=${JSON.stringify(defined[name] ?? '')}: ${issue.message}`);
     }
+    // Check the adapters' variables too, so one run shows everything to fix.
+    readAdapters(defined, options, false, problems);
     throw new ConfigError(problems);
   }
   const core = parsed.data;
@@ -158,11 +169,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv, options: { playground?: bo
     });
   }
 
-  const observability = collect(problems, () => loadObservabilityConfig(defined));
-  const discord = hasAny(defined, ['DISCORD_TOKEN', 'DISCORD_APPLICATION_ID']) ? collect(problems, () => loadDiscordConfig(defined)) : undefined;
-  const slack = hasAny(defined, ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET']) ? collect(problems, () => parseSlackConfig(defined)) : undefined;
-  const wantPlayground = options.playground === true || core.PLAYGROUND || (discord === undefined && slack === undefined);
-  const playground = wantPlayground ? collect(problems, () => loadPlaygroundConfig(defined)) : undefined;
+  const { observability, discord, slack, playground } = readAdapters(defined, options, core.PLAYGROUND, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
