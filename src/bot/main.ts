@@ -3,18 +3,16 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Keyv from 'keyv';
-import { parseCommandsConfig } from '../commands/config.js';
 import type { CommandDeps } from '../commands/command-deps.js';
 import { KeyvUserSettingsStore } from '../commands/keyv-user-settings-store.js';
 import { userKeyOf, type UserKey } from '../commands/ports.js';
 import { PipelineClient } from '../pipeline/client.js';
-import { guessModelKind } from '../pipeline/guess-model-kind.js';
-import type { ModelKind } from '../pipeline/types.js';
 import { workerArgs } from '../pipeline/worker-config.js';
 import { processIo } from '../ops/cli-io.js';
 import { loadDotEnv } from '../ops/load-dot-env.js';
 import { runModelDownload } from '../ops/run-model-download.js';
 import { ConfigError, loadAppConfig, type AppConfig } from './app-config.js';
+import { buildCommandsConfig } from './commands-config.js';
 import { KeyvBanList } from './core/ban-list.js';
 import { FileImageStore } from './core/image-store.js';
 import { JobService } from './core/job-service.js';
@@ -71,37 +69,12 @@ async function ensureModels(config: AppConfig, env: NodeJS.ProcessEnv, options: 
   return loadAppConfig(env, options);
 }
 
-async function modelKinds(config: AppConfig): Promise<Record<string, ModelKind>> {
-  const kinds: Record<string, ModelKind> = {};
-  for (const model of config.models) kinds[model.name] = await guessModelKind(model.dir);
-  return kinds;
-}
-
-/** The commands file may tune each model; the folder decides its kind unless the file says otherwise. */
-function commandsConfigFor(config: AppConfig, kinds: Record<string, ModelKind>) {
-  const file = (typeof config.commandsFile === 'object' && config.commandsFile !== null ? config.commandsFile : {}) as Record<string, unknown>;
-  const fileModels = (typeof file['models'] === 'object' && file['models'] !== null ? file['models'] : {}) as Record<string, Record<string, unknown>>;
-  const models = Object.fromEntries(Object.entries(kinds).map(([name, kind]) => [name, { kind, ...fileModels[name] }]));
-  const fileAdmins = Array.isArray(file['adminUserKeys']) ? (file['adminUserKeys'] as string[]) : [];
-  try {
-    return parseCommandsConfig({
-      ...file,
-      models,
-      defaultModel: config.defaultModel,
-      adminUserKeys: [...new Set([...fileAdmins, ...config.core.ADMINS])],
-    });
-  } catch (error) {
-    throw new ConfigError([`COMMANDS_CONFIG: ${(error as Error).message}`]);
-  }
-}
-
 export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {}): Promise<RunningBot> {
   const firstConfig = loadAppConfig(env, options);
   const logger = options.logger ?? createLogger({ level: firstConfig.observability.logLevel, env });
   const config = await ensureModels(firstConfig, env, options, logger);
   const { core } = config;
-  const kinds = await modelKinds(config);
-  const commandsConfig = commandsConfigFor(config, kinds);
+  const { kinds, commandsConfig } = await buildCommandsConfig(config);
   const admins = commandsConfig.adminUserKeys as UserKey[];
 
   const keyv: Keyv = openStateStore({ dataDir: core.DATA_DIR, ...(core.REDIS_URL !== undefined ? { redisUrl: core.REDIS_URL } : {}), logger });
