@@ -1,42 +1,37 @@
-// The pipeline the browser test drives, in one place. Today it is the fake worker process (a real
-// PipelineClient and worker loop, flat-colour "model"); pointing it at the real worker and an
-// oracle model folder changes only this file: the test asks it which colour a request must give.
-import { PipelineClient } from '../../../src/pipeline/client.js';
+// The pipeline the browser test drives, in one place: the real worker process (src/pipeline/worker.ts)
+// behind a real PipelineClient, on an oracle model whose correct image is a flat colour known in
+// closed form from the prompt, the negative prompt and the CFG scale.
 import type { ImageGenerator } from '../../../src/bot/core/image-generator.js';
 import type { ModelKind } from '../../../src/pipeline/types.js';
-import { fakeClientOptions } from '../../fixtures/fake-worker/fake-client-options.js';
-import { colourOf } from '../../fixtures/fake-worker/fake-model.js';
+import { startOraclePipeline } from '../support/oracle-pipeline.js';
+import type { OracleRequest, Rgb } from '../support/oracle-pipeline.js';
 
-export type Rgb = readonly [number, number, number];
-
-/** What the page shows about one image; an oracle model's colour depends on the prompts and CFG, the fake's on the seed. */
-export interface ShownImage {
-  readonly seed: number;
-  readonly prompt: string;
-  readonly negativePrompt: string;
-  readonly guidanceScale: number;
-}
+export type { OracleRequest, Rgb } from '../support/oracle-pipeline.js';
 
 export interface PipelineUnderTest {
   readonly generator: ImageGenerator;
-  readonly model: { readonly name: string; readonly kind: ModelKind };
-  /** The flat colour a correct pipeline paints for this image. */
-  expectedColour(image: ShownImage): Rgb;
+  readonly model: { readonly name: string; readonly kind: ModelKind; readonly defaultSteps: number };
+  /** The flat colour a correct pipeline paints for what the image was made from. */
+  expectedColour(request: OracleRequest): Rgb;
   close(): Promise<void>;
 }
 
-/** Slow enough that a person (and the test) sees the queue position and a few previews. */
-const STEP_DELAY_MS = 40;
-const MODEL = { name: 'fake-sd1', kind: 'sd1' } as const;
+/**
+ * A job of about a second at SD1's native 512² (576×384 for `--ar 3:2`) on an idle core: long
+ * enough that a second tab's job is seen waiting in line and a throttled preview is drawn (the
+ * playground edits at most every 500 ms), short enough for a quick suite.
+ */
+const CONV_CHANNELS = 64;
+const CONV_LAYERS = 12;
+const DEFAULT_STEPS = 24;
+const PREVIEW_EVERY_STEPS = 2;
 
 export async function startPipelineUnderTest(): Promise<PipelineUnderTest> {
-  const client = await PipelineClient.start(
-    fakeClientOptions({ behaviour: { stepDelayMs: STEP_DELAY_MS }, config: { models: [{ name: MODEL.name, dir: 'unused', kind: MODEL.kind }] } }),
-  );
+  const oracle = await startOraclePipeline({ channels: CONV_CHANNELS, layers: CONV_LAYERS, previewEvery: PREVIEW_EVERY_STEPS });
   return {
-    generator: client,
-    model: MODEL,
-    expectedColour: ({ seed }) => colourOf(seed),
-    close: () => client.close(),
+    generator: oracle.client,
+    model: { ...oracle.model, defaultSteps: DEFAULT_STEPS },
+    expectedColour: (request) => oracle.expectedColour(request),
+    close: () => oracle.close(),
   };
 }

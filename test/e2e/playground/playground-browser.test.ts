@@ -1,19 +1,23 @@
 // The playground in a real browser: Debian's chromium driven by playwright-core, against the real
-// server, commands layer, job service and pipeline worker process.
+// server, commands layer, job service and pipeline worker process on an oracle model.
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import type { Locator, Page } from 'playwright-core';
 import { artifactPath, CHROMIUM_MISSING, chromiumInstalled, launchChromium } from './chromium.js';
 import type { Chromium } from './chromium.js';
+import { embeddedParameters } from './embedded-parameters.js';
+import type { EmbeddedParameters } from './embedded-parameters.js';
 import { startPipelineUnderTest } from './pipeline-under-test.js';
-import type { PipelineUnderTest, Rgb, ShownImage } from './pipeline-under-test.js';
+import type { PipelineUnderTest, Rgb } from './pipeline-under-test.js';
 import { createWorldState, startPlaygroundWorld } from './playground-world.js';
 import type { PlaygroundWorld, WorldState } from './playground-world.js';
 
 const PROMPT = 'a lighthouse at dusk';
+const BOB_PROMPT = 'a second opinion';
+/** A job takes about a second on an idle machine; this leaves room for a loaded one. */
 const RESULT_TIMEOUT_MS = 30_000;
-/** PNG → screen can shift a channel by a step or two (colour management); the oracle's gaps are far larger. */
+/** Rounding and PNG → screen (colour management) can shift a channel by a step or two; the oracle's gaps are far larger. */
 const COLOUR_TOLERANCE = 2;
 /**
  * Runs in the page (built from text, since this project's TypeScript has no DOM types): draws the shown
@@ -86,14 +90,46 @@ if (!chromiumInstalled) {
 
     const seedOf = async (message: Locator): Promise<number> => Number(await fieldOf(message, 'Seed'));
 
-    /** The parameters the page shows for a result, as the pipeline under test needs them. */
-    async function shownImage(message: Locator): Promise<ShownImage> {
-      return {
-        seed: await seedOf(message),
-        prompt: PROMPT,
-        negativePrompt: (await fieldOf(message, 'Negative prompt')) ?? '',
-        guidanceScale: Number(await fieldOf(message, 'CFG scale')),
-      };
+    /** The PNG the bot stored for a result message, found through its job record like a re-roll does. */
+    async function storedPng(message: Locator): Promise<Uint8Array> {
+      const record = await world.jobStore.findByMessage({
+        platform: 'playground',
+        channelId: 'playground',
+        messageId: (await message.getAttribute('data-id')) ?? '',
+      });
+      const stored = await world.images.get(record?.images[0]?.imageId ?? '');
+      if (stored === undefined) throw new Error(`no stored image for message ${String(await message.getAttribute('data-id'))}`);
+      return new Uint8Array(stored);
+    }
+
+    const withoutSeed = ({ seed: _seed, fields, ...rest }: EmbeddedParameters) => ({
+      ...rest,
+      fields: new Map([...fields].filter(([name]) => name !== 'Seed')),
+    });
+
+    function expectNear(actual: Rgb, expected: Rgb): void {
+      expect(actual.map((channel, index) => Math.abs(channel - (expected[index] ?? Number.NaN)))).toSatisfy(
+        (gaps: number[]) => gaps.every((gap) => gap <= COLOUR_TOLERANCE),
+        `${JSON.stringify(actual)} should be within ${COLOUR_TOLERANCE} of ${JSON.stringify(expected)}`,
+      );
+    }
+
+    /**
+     * Every pixel of the PNG has the oracle colour for the prompt, negative prompt and CFG its own
+     * parameters chunk says were used; the seed there is the one the page shows.
+     */
+    async function expectOracleImage(message: Locator, png: Uint8Array): Promise<{ made: EmbeddedParameters; colour: Rgb }> {
+      const made = embeddedParameters(png);
+      expect(made.seed).toBe(await seedOf(message));
+      const expected = pipeline.expectedColour(made);
+      const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+      let worst = 0;
+      for (let i = 0; i < data.length; i += info.channels) {
+        for (let c = 0; c < expected.length; c += 1) worst = Math.max(worst, Math.abs((data[i + c] ?? 0) - (expected[c] ?? 0)));
+      }
+      expect(worst).toBeLessThanOrEqual(COLOUR_TOLERANCE);
+      expectNear(await shownColour(message), expected);
+      return { made, colour: expected };
     }
 
     /** The colour in the middle of the image as the page shows it. */
@@ -111,7 +147,7 @@ if (!chromiumInstalled) {
       const job = page.locator('.message[data-author="bot"]', { has: page.locator('.reply-to', { hasText: 'ann used' }) }).first();
       await job.locator('.reply-to', { hasText: `ann used /imagine ${PROMPT} --ar 3:2` }).waitFor();
       // bob asks while ann's job runs: the fair queue puts him first in line, and his tab says so.
-      await send('/imagine a second opinion', bobPage);
+      await send(`/imagine ${BOB_PROMPT}`, bobPage);
       const bobJob = page.locator('.message[data-author="bot"]', { has: page.locator('.reply-to', { hasText: 'bob used' }) });
       await bobJob.locator('.text', { hasText: '1st in line' }).waitFor();
 
@@ -121,24 +157,16 @@ if (!chromiumInstalled) {
 
       await job.locator('.result img').waitFor({ timeout: RESULT_TIMEOUT_MS });
       await expect.poll(() => job.locator('.preview').count()).toBe(0);
-      const seed = await seedOf(job);
-      const expected = pipeline.expectedColour(await shownImage(job));
-      const shown = await shownColour(job);
-      shown.forEach((channel, index) => expect(Math.abs(channel - (expected[index] ?? -1))).toBeLessThanOrEqual(COLOUR_TOLERANCE));
 
       const [download] = await Promise.all([page.waitForEvent('download'), job.locator('a.download').first().click()]);
-      expect(download.suggestedFilename()).toBe(`imagine-${seed}.png`);
       const saved = new Uint8Array(await readFile(await download.path()));
-      const record = (await world.jobStore.findByMessage({
-        platform: 'playground',
-        channelId: 'playground',
-        messageId: (await job.getAttribute('data-id')) ?? '',
-      }));
-      const stored = await world.images.get(record?.images[0]?.imageId ?? '');
-      expect(saved).toEqual(new Uint8Array(stored ?? []));
-      const { data, info } = await sharp(saved).raw().toBuffer({ resolveWithObject: true });
-      expect(info.width / info.height).toBeCloseTo(3 / 2, 1);
-      expect([...data.subarray(0, 3)]).toEqual([...expected]);
+      expect(saved).toEqual(await storedPng(job));
+      const { made } = await expectOracleImage(job, saved);
+      expect(download.suggestedFilename()).toBe(`imagine-${made.seed}.png`);
+      expect(made.prompt).toBe(PROMPT);
+      const { width = 0, height = 0 } = await sharp(saved).metadata();
+      expect(width / height).toBeCloseTo(3 / 2, 1);
+      expect(made.fields.get('Size')).toBe(`${width}x${height}`);
 
       // Cropped to the message itself, for the README.
       const box = await job.boundingBox();
@@ -148,20 +176,29 @@ if (!chromiumInstalled) {
       }
     });
 
-    it('Re-roll gives a new message with a new seed', async () => {
+    it("bob's image has the colour of his own prompt, not ann's", async () => {
+      await expect.poll(() => results().count(), { timeout: RESULT_TIMEOUT_MS }).toBe(2);
+      const [ann, bob] = [results().first(), results().nth(1)];
+      await bob.locator('.reply-to', { hasText: `bob used /imagine ${BOB_PROMPT}` }).waitFor();
+      const annImage = await expectOracleImage(ann, await storedPng(ann));
+      const bobImage = await expectOracleImage(bob, await storedPng(bob));
+      expect(bobImage.made.prompt).toBe(BOB_PROMPT);
+      const gap = Math.max(...bobImage.colour.map((channel, index) => Math.abs(channel - (annImage.colour[index] ?? Number.NaN))));
+      expect(gap).toBeGreaterThan(COLOUR_TOLERANCE);
+    });
+
+    it('Re-roll gives a new message with a new seed and the same prompt, in the same colour', async () => {
       await expect.poll(() => results().count(), { timeout: RESULT_TIMEOUT_MS }).toBe(2);
       const first = results().first();
-      const firstSeed = await seedOf(first);
+      const original = embeddedParameters(await storedPng(first));
       await first.getByRole('button', { name: 'Re-roll' }).click();
       await expect.poll(() => results().count(), { timeout: RESULT_TIMEOUT_MS }).toBe(3);
       const reroll = results().nth(2);
       await reroll.locator('.reply-to', { hasText: 'ann pressed 🔄 Re-roll' }).waitFor();
       expect(await reroll.locator('.text').textContent()).toContain(PROMPT);
-      const seed = await seedOf(reroll);
-      expect(seed).not.toBe(firstSeed);
-      const expected = pipeline.expectedColour(await shownImage(reroll));
-      const shown = await shownColour(reroll);
-      shown.forEach((channel, index) => expect(Math.abs(channel - (expected[index] ?? -1))).toBeLessThanOrEqual(COLOUR_TOLERANCE));
+      const { made } = await expectOracleImage(reroll, await storedPng(reroll));
+      expect(made.seed).not.toBe(original.seed);
+      expect(withoutSeed(made)).toEqual(withoutSeed(original));
     });
 
     it('a bad flag shows an error that names it, to the user who typed it', async () => {
