@@ -1,22 +1,32 @@
 // The Slack adapter end to end: the real Bolt app (Socket Mode and HTTP mode) against the local
-// fake Slack, on the real commands layer, job service and pipeline client (pipeline-under-test.ts).
+// fake Slack, on the real commands layer, job service and pipeline worker with an oracle model
+// (pipeline-under-test.ts). Tests wait on calls, acks, logs and the adapter going idle, never on
+// fixed sleeps, so they hold up on a busy machine.
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HOLDING_REPLY } from '../../../src/bot/slack/deadline-ack.js';
 import type { RecordedCall } from '../fake-slack/call-log.js';
 import type { FakeSlack } from '../fake-slack/fake-slack.js';
 import { deliverOverHttp } from '../fake-slack/http-delivery.js';
+import { readEmbeddedParameters, type EmbeddedParameters } from './embedded-parameters.js';
 import { startPipelineUnderTest, type PipelineUnderTest } from './pipeline-under-test.js';
-import { readPngTextChunks } from './png-text.js';
 import { SIGNING_SECRET, TEST_EDIT_INTERVAL_MS, startSlackHarness, type HarnessOptions, type SlackHarness } from './slack-harness.js';
 
 const CHANNEL = 'C0GENERAL';
 const SLACK_ACK_DEADLINE_MS = 3000;
 /** Timer jitter allowed when checking that edits are spaced out. */
 const TIMING_SLACK_MS = 15;
-const SETTLE_MS = 300;
 const RETRY_AFTER_SEC = 1;
 const MS_PER_SECOND = 1000;
+/** Generous for a loaded machine: the longest job here takes a few seconds on an idle one. */
+const RESULT_TIMEOUT_MS = 30_000;
+const POLL_TIMEOUT_MS = 10_000;
+/** A PNG stores 8-bit channels: the closed form's colour, rounded, give or take this. */
+const COLOUR_TOLERANCE = 2;
+const RGB_CHANNELS = 3;
+/** What the adapter logs when it drops a job whose message Slack refused, and a redelivered event. */
+const CANCELLING = 'slack: could not post the job message; cancelling';
+const REDELIVERY_IGNORED = 'slack: redelivered reaction ignored';
 
 let pipeline: PipelineUnderTest;
 let harness: SlackHarness | undefined;
@@ -39,8 +49,6 @@ afterEach(async () => {
   harness = undefined;
 });
 
-const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-
 const isResultUpload = (call: RecordedCall): boolean =>
   call.method === 'files.completeUploadExternal' && call.args.initial_comment !== undefined && call.response.ok === true;
 
@@ -49,7 +57,7 @@ function resultUploads(fake: FakeSlack): RecordedCall[] {
 }
 
 async function nthResultUpload(fake: FakeSlack, n: number): Promise<RecordedCall> {
-  await expect.poll(() => resultUploads(fake).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(n);
+  await expect.poll(() => resultUploads(fake).length, { timeout: RESULT_TIMEOUT_MS }).toBeGreaterThanOrEqual(n);
   const call = resultUploads(fake)[n - 1];
   if (call === undefined) throw new Error(`no result upload #${n}`);
   return call;
@@ -65,8 +73,39 @@ function pngOf(fake: FakeSlack, call: RecordedCall): Buffer {
   return Buffer.from(bytes);
 }
 
-async function colourOf(png: Buffer): Promise<number[]> {
-  return [...(await sharp(png).removeAlpha().raw().toBuffer()).subarray(0, 3)];
+/**
+ * Checks every pixel against the oracle's colour for the request the PNG says it was made from
+ * (prompt, negative prompt, CFG), and returns that request.
+ */
+async function expectOracleImage(png: Buffer): Promise<EmbeddedParameters> {
+  const used = readEmbeddedParameters(png);
+  const expected = pipeline.expectedColour(used);
+  const { channels } = await sharp(png).stats();
+  const seen = channels.slice(0, RGB_CHANNELS).map(({ min, max }) => ({ min, max }));
+  const worst = seen.map(({ min, max }, c) => Math.max(Math.abs(min - (expected[c] ?? 0)), Math.abs(max - (expected[c] ?? 0))));
+  expect(Math.max(...worst), `pixels ${JSON.stringify(seen)}, oracle ${expected.map((v) => v.toFixed(1)).join(', ')}`).toBeLessThanOrEqual(
+    COLOUR_TOLERANCE,
+  );
+  return used;
+}
+
+/** The seed the result's caption shows the user. */
+function shownSeed(upload: RecordedCall): number {
+  const match = /\*Seed:\* (\d+)/.exec(upload.args.initial_comment ?? '');
+  if (match === null) throw new Error('the result caption shows no seed');
+  return Number(match[1]);
+}
+
+/** The result as a user would check it: the oracle's colour, and the seed in the file is the one shown. */
+async function expectResult(fake: FakeSlack, upload: RecordedCall): Promise<EmbeddedParameters> {
+  const used = await expectOracleImage(pngOf(fake, upload));
+  expect(used.seed).toBe(shownSeed(upload));
+  return used;
+}
+
+/** Waits until the adapter logged `msg` (at any level). */
+async function loggedMessage(h: SlackHarness, msg: string): Promise<void> {
+  await expect.poll(() => h.logs.some((entry) => entry.msg === msg), { timeout: POLL_TIMEOUT_MS }).toBe(true);
 }
 
 /** Job messages the bot posted (one per job it showed). */
@@ -107,7 +146,7 @@ async function imagine(h: SlackHarness, text: string, channelId = CHANNEL): Prom
 describe('/imagine in Socket Mode', () => {
   it('acks within 3 s with the queue position, edits its own message with throttled progress and previews, then uploads the PNG with its parameters and buttons', async () => {
     const h = await start();
-    const ack = await h.fake.sendSlashCommand({ text: 'a fox --ar 3:2 --seed 7 --steps 20' });
+    const ack = await h.fake.sendSlashCommand({ text: 'a fox --ar 3:2 --seed 7 --steps 20 --no blurry --cfg 5' });
     expect(ack.ackMs).toBeLessThan(SLACK_ACK_DEADLINE_MS);
     expect(ack.payload).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(/a fox[\s\S]*(Starting now|in line)/) });
 
@@ -123,11 +162,17 @@ describe('/imagine in Socket Mode', () => {
     expect(upload.args.initial_comment).toContain('a fox');
     expect(upload.args.initial_comment).toContain('*Seed:* 7');
     expect(upload.args.initial_comment).toContain('*Steps:* 20');
+    // The file says what it was made from, and its pixels are what that request must give.
     const png = pngOf(h.fake, upload);
-    expect(await colourOf(png)).toEqual([...pipeline.expectedColour(7, 'a fox')]);
-    if (pipeline.writesParametersChunk) expect(readPngTextChunks(png).parameters).toContain('Seed: 7');
-    const { width = 0, height = 0 } = await sharp(png).metadata();
-    expect(width).toBeGreaterThan(height);
+    expect(await expectResult(h.fake, upload)).toEqual({
+      prompt: 'a fox',
+      negativePrompt: 'blurry',
+      guidanceScale: 5,
+      seed: 7,
+      steps: 20,
+      size: '320x192',
+    });
+    expect(await sharp(png).metadata()).toMatchObject({ width: 320, height: 192 });
 
     // Progress: edits of that one message, at least the interval apart; the last edit is the result.
     const edits = h.fake.calls.of('chat.update').filter((c) => c.args.ts === ts && c.status === 200);
@@ -154,11 +199,29 @@ describe('/imagine in Socket Mode', () => {
     expect(h.errors()).toEqual([]);
   });
 
+  it('tells a second user their place in line, then moves their message from the queue to progress and the result', async () => {
+    const h = await start();
+    await h.fake.sendSlashCommand({ text: 'a long fox --steps 20' });
+    const second = await h.fake.sendSlashCommand({ text: 'a queued owl', userId: 'U0BOB' });
+    expect(second.payload?.text).toMatch(/a queued owl[\s\S]*1st in line/);
+
+    const upload = await nthResultUpload(h.fake, 2);
+    await h.bot.idle();
+    expect(upload.args.initial_comment).toContain('a queued owl');
+    await expectResult(h.fake, upload);
+    const bobTs = postedTs(h.fake, 2);
+    expect(jobMessages(h.fake)[1]?.args.blocks).toContain('1st in line');
+    // While it waited and ran, Bob's message moved on from its place in line before the result replaced it.
+    const progress = h.fake.calls.of('chat.update').filter((c) => c.args.ts === bobTs && c.status === 200).slice(0, -1);
+    expect(progress.some((c) => /Starting now|Step /.test(c.args.blocks ?? ''))).toBe(true);
+  });
+
   it('refuses a bad flag in the ack, names it, and posts nothing in the channel', async () => {
     const h = await start();
     const ack = await h.fake.sendSlashCommand({ text: 'a fox --bogus 3' });
     expect(ack.payload).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('--bogus') });
-    await settle();
+    // A job would have its message under way by the time of the ack; idle() waits for any.
+    await h.bot.idle();
     expect(jobMessages(h.fake)).toHaveLength(0);
   });
 
@@ -167,6 +230,7 @@ describe('/imagine in Socket Mode', () => {
     const ack = await h.fake.sendSlashCommand({ text });
     expect(ack.payload?.text).toContain('How to use /imagine');
     expect(ack.payload?.text).toContain('--ar');
+    await h.bot.idle();
     expect(jobMessages(h.fake)).toHaveLength(0);
   });
 
@@ -177,23 +241,27 @@ describe('/imagine in Socket Mode', () => {
     expect(refused.payload?.text).toMatch(/going a bit fast\. Try again in/);
     const other = await h.fake.sendSlashCommand({ text: 'bob fox', userId: 'U0BOB' });
     expect(other.payload?.text).toContain('bob fox');
-    await nthResultUpload(h.fake, 2);
+    await expectResult(h.fake, await nthResultUpload(h.fake, 2));
+    await h.bot.idle();
     expect(jobMessages(h.fake).map((c) => c.args.text)).toEqual([expect.stringContaining('first fox'), expect.stringContaining('bob fox')]);
   });
 
   it('drops a rate-limited progress edit, waits out Retry-After before the next, and still delivers', async () => {
     const h = await start();
     h.fake.failNext('chat.update', { retryAfterSec: RETRY_AFTER_SEC });
-    const { ts } = await imagine(h, 'a slow fox --steps 40');
+    // The most steps the model allows: the job outlasts the Retry-After by a good margin.
+    const { ts, upload } = await imagine(h, 'a slow fox --steps 50');
     const updates = h.fake.calls.of('chat.update').filter((c) => c.args.ts === ts);
     const limitedAt = updates.findIndex((c) => c.status === 429);
     expect(limitedAt).toBeGreaterThanOrEqual(0);
     // The refused edit was not retried by the client; the next progress edit waited the second out.
     const progressAfter = updates.slice(limitedAt + 1, -1);
+    expect(progressAfter.length).toBeGreaterThan(0);
     for (const edit of progressAfter) {
       expect(edit.at - (updates[limitedAt]?.at ?? 0)).toBeGreaterThanOrEqual(RETRY_AFTER_SEC * MS_PER_SECOND - TIMING_SLACK_MS);
     }
     expect(buttonsOn(h.fake, CHANNEL, ts)).toHaveLength(4);
+    await expectResult(h.fake, upload);
   });
 
   it.each([
@@ -206,7 +274,7 @@ describe('/imagine in Socket Mode', () => {
     expect(ack.ackMs).toBeLessThan(SLACK_ACK_DEADLINE_MS);
     expect(ack.payload?.text).toContain(says);
     expect(ack.payload?.text).toContain(`<@${h.fake.botUserId}>`);
-    await settle();
+    await h.bot.idle();
     expect(jobMessages(h.fake)).toHaveLength(0);
   });
 
@@ -218,7 +286,7 @@ describe('/imagine in Socket Mode', () => {
     expect(ack.payload?.text).toBe(HOLDING_REPLY);
     const ephemeral = await h.fake.waitForCall((c) => c.method === 'chat.postEphemeral');
     expect(ephemeral.args).toMatchObject({ channel: CHANNEL, user: 'U0ALICE', text: expect.stringContaining('a patient fox') });
-    await nthResultUpload(h.fake, 1);
+    await expectResult(h.fake, await nthResultUpload(h.fake, 1));
   });
 
   it('cancels the job and says how to invite the bot when Slack refuses its message after all', async () => {
@@ -227,7 +295,10 @@ describe('/imagine in Socket Mode', () => {
     await h.fake.sendSlashCommand({ text: 'a fox --steps 30' });
     const told = await h.fake.waitForCall((c) => c.method === 'chat.postEphemeral');
     expect(told.args.text).toContain(`/invite <@${h.fake.botUserId}>`);
-    await settle();
+    // The worker really stops: the job ends cancelled, not with a result nobody can see.
+    await loggedMessage(h, CANCELLING);
+    const jobId = String(h.logs.find((entry) => entry.msg === CANCELLING)?.jobId);
+    await expect.poll(async () => (await h.services.commands.jobs.get(jobId))?.status, { timeout: RESULT_TIMEOUT_MS }).toBe('cancelled');
     await h.bot.idle();
     expect(resultUploads(h.fake)).toHaveLength(0);
   });
@@ -236,6 +307,7 @@ describe('/imagine in Socket Mode', () => {
     const h = await start();
     const { upload } = await imagine(h, 'a private fox', 'D0BOTDM');
     expect(upload.args.channel_id).toBe('D0BOTDM');
+    await expectResult(h.fake, upload);
   });
 
   it('answers under a configured command name and posts results in the channel when threads are off', async () => {
@@ -251,7 +323,7 @@ describe('re-roll by reaction', () => {
   it('re-runs a result with a new seed on :repeat:, once even when Slack redelivers the event', async () => {
     const h = await start();
     const { ts, upload } = await imagine(h, 'a cat --seed 11');
-    expect(await colourOf(pngOf(h.fake, upload))).toEqual([...pipeline.expectedColour(11, 'a cat')]);
+    expect(await expectResult(h.fake, upload)).toMatchObject({ prompt: 'a cat', seed: 11 });
 
     const first = await h.fake.sendReaction({ channel: CHANNEL, ts, reaction: 'repeat', userId: 'U0BOB' });
     await h.fake.sendReaction(
@@ -259,12 +331,14 @@ describe('re-roll by reaction', () => {
       { eventId: first.eventId, retryAttempt: 1, retryReason: 'timeout' },
     );
     const reroll = await nthResultUpload(h.fake, 2);
-    await settle();
+    await loggedMessage(h, REDELIVERY_IGNORED);
     await h.bot.idle();
 
     expect(jobMessages(h.fake)).toHaveLength(2);
-    expect(await colourOf(pngOf(h.fake, reroll))).not.toEqual([...pipeline.expectedColour(11, 'a cat')]);
-    expect(reroll.args.initial_comment).not.toContain('*Seed:* 11');
+    // Same request, new seed: the file and the caption agree on it, and the image is still right.
+    const rerolled = await expectResult(h.fake, reroll);
+    expect(rerolled).toMatchObject({ prompt: 'a cat', negativePrompt: '', steps: 8 });
+    expect(rerolled.seed).not.toBe(11);
     const rerollMessage = h.fake.workspace.message(CHANNEL, postedTs(h.fake, 2));
     expect(JSON.stringify(rerollMessage?.blocks)).toContain('requested by <@U0BOB>');
     const record = await h.services.commands.jobs.findByMessage({ platform: 'slack', channelId: CHANNEL, messageId: postedTs(h.fake, 2) });
@@ -278,8 +352,13 @@ describe('re-roll by reaction', () => {
     const h = await start();
     const { ts } = await imagine(h, 'a cat');
     await h.fake.sendReaction({ channel: CHANNEL, ts, reaction, userId });
-    await settle();
-    expect(jobMessages(h.fake)).toHaveLength(1);
+    // The reaction above arrived first and needs no more work than the first step of this one:
+    // once Carol's re-roll has its result, it has been handled too.
+    await h.fake.sendReaction({ channel: CHANNEL, ts, reaction: 'repeat', userId: 'U0CAROL' });
+    await nthResultUpload(h.fake, 2);
+    await h.bot.idle();
+    expect(jobMessages(h.fake)).toHaveLength(2);
+    expect(JSON.stringify(h.fake.workspace.message(CHANNEL, postedTs(h.fake, 2))?.blocks)).toContain('requested by <@U0CAROL>');
   });
 
   it('accepts :arrows_counterclockwise: on the uploaded file message too', async () => {
@@ -299,6 +378,9 @@ describe('re-roll by reaction', () => {
     await restarted.fake.sendReaction({ channel: CHANNEL, ts, reaction: 'repeat', userId: 'U0BOB' });
     const reroll = await nthResultUpload(restarted.fake, 2);
     expect(reroll.args.initial_comment).toContain('an owl');
+    const rerolled = await expectResult(restarted.fake, reroll);
+    expect(rerolled).toMatchObject({ prompt: 'an owl' });
+    expect(rerolled.seed).not.toBe(5);
   });
 });
 
@@ -309,9 +391,12 @@ describe('result buttons', () => {
 
     const pressed = await h.fake.sendBlockAction({ channel: CHANNEL, ts, actionId: button(h.fake, ts, 'Re-roll').action_id, userId: 'U0BOB' });
     expect(pressed.ackMs).toBeLessThan(SLACK_ACK_DEADLINE_MS);
-    await nthResultUpload(h.fake, 2);
+    const rerolled = await expectResult(h.fake, await nthResultUpload(h.fake, 2));
+    expect(rerolled).toMatchObject({ prompt: 'a lighthouse' });
+    expect(rerolled.seed).not.toBe(3);
     await h.fake.sendBlockAction({ channel: CHANNEL, ts, actionId: button(h.fake, ts, 'V1').action_id });
-    await nthResultUpload(h.fake, 3);
+    // A variation starts from the first image, and the oracle still pulls it to the prompt's colour.
+    expect(await expectResult(h.fake, await nthResultUpload(h.fake, 3))).toMatchObject({ prompt: 'a lighthouse' });
     await h.bot.idle();
     const origins = await Promise.all(
       [1, 2, 3].map(async (n) => (await h.services.commands.jobs.findByMessage({ platform: 'slack', channelId: CHANNEL, messageId: postedTs(h.fake, n) }))?.request.origin),
@@ -320,11 +405,11 @@ describe('result buttons', () => {
 
     const remove = button(h.fake, ts, 'Delete');
     await h.fake.sendBlockAction({ channel: CHANNEL, ts, actionId: remove.action_id, value: remove.value ?? '', userId: 'U0BOB' });
-    await expect.poll(() => h.fake.workspace.ephemerals.map((e) => e.user)).toContain('U0BOB');
+    await expect.poll(() => h.fake.workspace.ephemerals.map((e) => e.user), { timeout: POLL_TIMEOUT_MS }).toContain('U0BOB');
     expect(h.fake.workspace.message(CHANNEL, ts)).toBeDefined();
 
     await h.fake.sendBlockAction({ channel: CHANNEL, ts, actionId: remove.action_id, value: remove.value ?? '' });
-    await expect.poll(() => h.fake.workspace.message(CHANNEL, ts)).toBeUndefined();
+    await expect.poll(() => h.fake.workspace.message(CHANNEL, ts), { timeout: POLL_TIMEOUT_MS }).toBeUndefined();
     const fileId = uploadedFileIds(upload)[0] ?? '';
     expect(h.fake.workspace.files.has(fileId)).toBe(false);
     expect(h.fake.workspace.messagesIn(CHANNEL, ts)).toEqual([]);
@@ -341,7 +426,7 @@ describe('HTTP mode', () => {
     expect(response.ms).toBeLessThan(SLACK_ACK_DEADLINE_MS);
     expect(JSON.parse(response.body)).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('a signed fox') });
     const upload = await nthResultUpload(h.fake, 1);
-    expect(await colourOf(pngOf(h.fake, upload))).toEqual([...pipeline.expectedColour(9, 'a signed fox')]);
+    expect(await expectResult(h.fake, upload)).toMatchObject({ prompt: 'a signed fox', seed: 9 });
   });
 
   it.each([
@@ -354,7 +439,7 @@ describe('HTTP mode', () => {
       ...options,
     });
     expect(response.status).toBe(401);
-    await settle();
+    await h.bot.idle();
     expect(jobMessages(h.fake)).toHaveLength(0);
   });
 
@@ -375,7 +460,8 @@ describe('HTTP mode', () => {
     const retry = await deliverOverHttp(url, 'events_api', event, { signingSecret: SIGNING_SECRET, retryNum: 1, retryReason: 'http_timeout' });
     expect([first.status, retry.status]).toEqual([200, 200]);
     await nthResultUpload(h.fake, 2);
-    await settle();
+    await loggedMessage(h, REDELIVERY_IGNORED);
+    await h.bot.idle();
     expect(jobMessages(h.fake)).toHaveLength(2);
   });
 });

@@ -22,6 +22,12 @@ export const SIGNING_SECRET = 'e2e-signing-secret';
 export const TEST_EDIT_INTERVAL_MS = 300;
 /** Few steps per job: the suite runs many jobs. */
 export const TEST_DEFAULT_STEPS = 8;
+/**
+ * Small images keep each job around half a second on the oracle model: `--ar` shapes fill this
+ * budget (1:1 is 256×256, 3:2 is 320×192); a larger `--size` is scaled down to the max.
+ */
+const TEST_NATIVE_SIDE = 256;
+const TEST_MAX_SIDE = 512;
 const PINO_ERROR_LEVEL = 50;
 
 export interface HarnessOptions {
@@ -67,7 +73,14 @@ export async function buildServices(pipeline: PipelineUnderTest, store: { keyv: 
     ...(limits === undefined ? {} : { limits }),
   });
   const config = parseCommandsConfig({
-    models: { [pipeline.model.name]: { kind: pipeline.model.kind, defaultSteps: TEST_DEFAULT_STEPS } },
+    models: {
+      [pipeline.model.name]: {
+        kind: pipeline.model.kind,
+        defaultSteps: TEST_DEFAULT_STEPS,
+        nativePixels: TEST_NATIVE_SIDE * TEST_NATIVE_SIDE,
+        maxPixels: TEST_MAX_SIDE * TEST_MAX_SIDE,
+      },
+    },
     defaultModel: pipeline.model.name,
   });
   const commands: CommandDeps = {

@@ -41,7 +41,12 @@ const MODEL_NAME = 'oracle';
 export async function startOraclePipeline(options: OraclePipelineOptions = {}): Promise<OraclePipeline> {
   const dir = await mkdtemp(join(tmpdir(), 'imagine-e2e-model-'));
   const modelDir = join(dir, MODEL_NAME);
-  await writeSyntheticBenchModel(modelDir, { channels: options.channels ?? DEFAULT_CHANNELS, layers: options.layers ?? DEFAULT_LAYERS });
+  // With a VAE encoder, so Variations and Upscale (img2img) work as on a real model.
+  await writeSyntheticBenchModel(modelDir, {
+    channels: options.channels ?? DEFAULT_CHANNELS,
+    layers: options.layers ?? DEFAULT_LAYERS,
+    variant: { vaeEncoder: 'latent_sample' },
+  });
   const tokenizer = await ClipTokenizer.fromFolder(join(modelDir, 'tokenizer'));
   const client = await PipelineClient.start({
     args: workerArgs({
