@@ -182,9 +182,11 @@ describe('PipelineClient with the fake worker', () => {
 
   it('does not mistake a model load that blocks the event loop for a hang', async () => {
     const client = await startClient({
-      behaviour: { loadBlocksMs: 1_000 },
+      // The load blocks for twice the heartbeat timeout; the timeout itself leaves room for a
+      // busy machine to delay ordinary heartbeats (every 50 ms) without a false alarm.
+      behaviour: { loadBlocksMs: 3_000 },
       config: { models: [{ name: 'a', dir: 'x' }, { name: 'b', dir: 'y' }] },
-      client: { heartbeatTimeoutMs: 500 },
+      client: { heartbeatTimeoutMs: 1_500 },
     });
     const pid = client.pid;
     const result = await client.generate(job('switch', {}, 'b'));
