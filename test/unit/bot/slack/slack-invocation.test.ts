@@ -14,6 +14,10 @@ describe('slackInvocation', () => {
     { text: 'a fox --ar 3:2 --seed 7', command: 'imagine', prompt: 'a fox --ar 3:2 --seed 7' },
     { text: 'help me paint a fox', command: 'imagine', prompt: 'help me paint a fox' },
     { text: 'queue of people at dawn', command: 'imagine', prompt: 'queue of people at dawn' },
+    { text: 'settings sampler euler', command: 'settings', prompt: 'sampler euler' },
+    { text: 'Settings', command: 'settings', prompt: '' },
+    { text: 'admin pause', command: 'admin', prompt: 'pause' },
+    { text: 'administrators in a meeting', command: 'imagine', prompt: 'administrators in a meeting' },
   ])('reads "$text" as $command', ({ text, command, prompt }) => {
     const invocation = slackInvocation(text, REQUESTER);
     expect(invocation.command).toBe(command);
