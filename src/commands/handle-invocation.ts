@@ -32,7 +32,7 @@ export async function handleInvocation(invocation: Invocation, deps: CommandDeps
     case 'settings':
       return reply(await settingsCommand(invocation, deps.config, deps.settings));
     case 'help':
-      return reply(helpCommand(deps.config));
+      return reply(helpCommand(deps.config, invocation.singleCommand));
     case 'admin':
       return reply(await adminCommand(invocation, deps));
   }

@@ -3,7 +3,8 @@ import type { CommandsConfig } from './config.js';
 import { messages } from './messages.js';
 import type { Reply, ReplyField } from './reply.js';
 
-export function helpCommand(config: CommandsConfig): Reply {
+/** `singleCommand`: the platform has one slash command (Slack), so other commands are words after it. */
+export function helpCommand(config: CommandsConfig, singleCommand?: string): Reply {
   const help = messages.help;
   const models = Object.keys(config.models).map((name) => (name === config.defaultModel ? help.defaultModel(name) : name));
   const samplers = [...new Set(Object.values(config.models).flatMap((model) => model.samplers))];
@@ -19,7 +20,7 @@ export function helpCommand(config: CommandsConfig): Reply {
   return {
     kind: 'help',
     title: help.title,
-    text: [help.intro, help.otherCommands].join('\n'),
+    text: [help.intro, singleCommand === undefined ? help.otherCommands : help.otherCommandsSingleCommand(singleCommand)].join('\n'),
     fields,
     ephemeral: true,
   };

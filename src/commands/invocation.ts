@@ -26,4 +26,6 @@ export interface Invocation {
   /** Free text: Slack's command text, or the prompt with its inline flags. */
   readonly text?: string;
   readonly attachments: readonly InvocationAttachment[];
+  /** Set where the platform has one slash command and the others are words after it (Slack's `/imagine queue`). */
+  readonly singleCommand?: string;
 }

@@ -402,6 +402,8 @@ export const messages = {
     buttonsLabel: 'Buttons',
     buttons: 'U1–U4 upscale an image 2×, V1–V4 make variations of it, 🔄 re-rolls with a new seed, ❌ deletes. Reacting 🔄 or ❌ works too.',
     otherCommands: 'Also: /queue shows your jobs, /settings saves your defaults.',
+    /** Slack has one slash command; the others are words after it. */
+    otherCommandsSingleCommand: (command: string) => `Also: \`${command} queue\` shows your jobs, \`${command} settings\` saves your defaults.`,
     modelsLabel: 'Models',
     stylesLabel: 'Styles',
     samplersLabel: 'Samplers',

@@ -14,12 +14,12 @@ const WORD_COMMANDS: Readonly<Record<string, CommandName>> = {
 /** Commands that take arguments after their name. */
 const LEADING_COMMANDS: ReadonlySet<CommandName> = new Set(['settings', 'admin']);
 
-export function slackInvocation(text: string, requester: Requester): Invocation {
+export function slackInvocation(text: string, requester: Requester, command = '/imagine'): Invocation {
   const trimmed = text.trim();
   const word = WORD_COMMANDS[trimmed.toLowerCase()];
-  if (word !== undefined) return { requester, command: word, options: {}, attachments: [] };
+  if (word !== undefined) return { requester, command: word, options: {}, attachments: [], singleCommand: command };
   const [first = '', ...rest] = trimmed.split(/\s+/);
   const leading = first.toLowerCase() as CommandName;
-  if (LEADING_COMMANDS.has(leading)) return { requester, command: leading, options: {}, text: rest.join(' '), attachments: [] };
-  return { requester, command: 'imagine', options: {}, text: trimmed, attachments: [] };
+  if (LEADING_COMMANDS.has(leading)) return { requester, command: leading, options: {}, text: rest.join(' '), attachments: [], singleCommand: command };
+  return { requester, command: 'imagine', options: {}, text: trimmed, attachments: [], singleCommand: command };
 }

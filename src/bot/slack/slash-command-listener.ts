@@ -35,7 +35,7 @@ export function createSlashCommandListener(deps: SlashCommandDeps): (args: Slash
         teamId: command.team_id,
         channelId: command.channel_id,
       });
-      const outcome = await handleInvocation(slackInvocation(command.text, requester), deps.commands);
+      const outcome = await handleInvocation(slackInvocation(command.text, requester, command.command), deps.commands);
       await runOutcome(
         deps,
         { ...target, channelName: command.channel_name, checkAccess: true, announceQueued: true, answer },

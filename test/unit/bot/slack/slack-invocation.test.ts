@@ -35,3 +35,15 @@ describe('slackRequester', () => {
     expect(slackRequester({ userId: 'U1', channelId })).toMatchObject({ platform: 'slack', channelId, ageRestrictedChannel: ageRestricted });
   });
 });
+
+describe('help on Slack', () => {
+  it('names the other commands as words after the configured slash command', async () => {
+    const { helpCommand } = await import('../../../../src/commands/help-command.js');
+    const { defaultCommandsConfig } = await import('../../../../src/commands/config.js');
+    const invocation = slackInvocation('help', REQUESTER, '/paint');
+    const reply = helpCommand(defaultCommandsConfig(['sd15']), invocation.singleCommand);
+    expect(reply.text).toContain('`/paint queue`');
+    expect(reply.text).toContain('`/paint settings`');
+    expect(helpCommand(defaultCommandsConfig(['sd15'])).text).toContain('/queue shows your jobs');
+  });
+});
