@@ -6,15 +6,29 @@ import { parseArgs } from 'node:util';
 import { randomInt } from 'node:crypto';
 import { isPipelineError } from './pipeline/errors.js';
 import { StableDiffusionPipeline } from './pipeline/stable-diffusion.js';
-import { EXECUTION_PROVIDERS, MAX_SEED, SAMPLER_NAMES, type ExecutionProviderName, type ModelKind, type SamplerName } from './pipeline/types.js';
+import {
+  EXECUTION_PROVIDERS,
+  MAX_IMAGES_PER_REQUEST,
+  MAX_SEED,
+  MIN_IMAGES_PER_REQUEST,
+  SAMPLER_NAMES,
+  SIZE_MULTIPLE,
+  type ExecutionProviderName,
+  type ModelKind,
+  type SamplerName,
+} from './pipeline/types.js';
+import { MAX_CLIP_SKIP, MAX_GUIDANCE, MAX_SIDE, MAX_STEPS, MIN_SIDE } from './pipeline/validate-params.js';
 
 const USAGE =
   'usage: npm run imagine -- --model DIR --prompt TEXT [--negative TEXT] [--seed N] [--steps N] [--cfg X] [--sampler NAME] ' +
   '[--width W] [--height H] [--count N] [--provider cpu|webgpu|cuda] [--threads N] [--allow-cpu-fallback] ' +
-  '[--init FILE --strength S] [--clip-skip N] [--out FILE.png]';
+  '[--init FILE --strength S] [--clip-skip N] [--taesd DIR [--fast-decode]] [--no-safety-checker] [--out FILE.png]';
 
 const EXIT_BAD_OPTIONS = 2;
 const EXIT_FAILED = 1;
+const MAX_THREADS = 256;
+/** img2img strength when --init is given without --strength: keeps the layout, redraws the detail. */
+const DEFAULT_STRENGTH = 0.6;
 
 class CliUsageError extends Error {}
 
@@ -51,6 +65,9 @@ function parseCommandLine(argv: string[]) {
         init: { type: 'string' },
         strength: { type: 'string' },
         'clip-skip': { type: 'string' },
+        taesd: { type: 'string' },
+        'fast-decode': { type: 'boolean', default: false },
+        'no-safety-checker': { type: 'boolean', default: false },
         out: { type: 'string', default: 'imagine.png' },
         help: { type: 'boolean', default: false },
       },
@@ -116,18 +133,19 @@ async function main(argv: string[]): Promise<number> {
   const provider = choiceOption<ExecutionProviderName>('provider', values.provider, EXECUTION_PROVIDERS) ?? 'cpu';
   const sampler = choiceOption<SamplerName>('sampler', values.sampler, SAMPLER_NAMES);
   const seed = integerOption('seed', values.seed, 0, MAX_SEED) ?? randomInt(0, MAX_SEED);
-  const steps = integerOption('steps', values.steps, 1, 150);
-  const cfg = numberOption('cfg', values.cfg, 0, 30);
-  const width = integerOption('width', values.width, 64, 4096);
-  const height = integerOption('height', values.height, 64, 4096);
+  const steps = integerOption('steps', values.steps, 1, MAX_STEPS);
+  const cfg = numberOption('cfg', values.cfg, 0, MAX_GUIDANCE);
+  const width = integerOption('width', values.width, MIN_SIDE, MAX_SIDE);
+  const height = integerOption('height', values.height, MIN_SIDE, MAX_SIDE);
   for (const [name, value] of [['width', width], ['height', height]] as const) {
-    if (value !== undefined && value % 8 !== 0) throw new CliUsageError(`--${name} must be a multiple of 8, got ${value}`);
+    if (value !== undefined && value % SIZE_MULTIPLE !== 0) throw new CliUsageError(`--${name} must be a multiple of ${SIZE_MULTIPLE}, got ${value}`);
   }
-  const count = integerOption('count', values.count, 1, 4) ?? 1;
-  const threads = integerOption('threads', values.threads, 1, 256);
-  const clipSkip = integerOption('clip-skip', values['clip-skip'], 1, 12);
+  const count = integerOption('count', values.count, MIN_IMAGES_PER_REQUEST, MAX_IMAGES_PER_REQUEST) ?? MIN_IMAGES_PER_REQUEST;
+  const threads = integerOption('threads', values.threads, 1, MAX_THREADS);
+  const clipSkip = integerOption('clip-skip', values['clip-skip'], 1, MAX_CLIP_SKIP);
   const strength = numberOption('strength', values.strength, 0, 1);
   if (strength !== undefined && values.init === undefined) throw new CliUsageError('--strength needs --init FILE');
+  if (values['fast-decode'] && values.taesd === undefined) throw new CliUsageError('--fast-decode needs --taesd DIR (a folder with taesd_decoder.onnx / taesdxl_decoder.onnx)');
   let initData: Uint8Array | undefined;
   if (values.init !== undefined) {
     try {
@@ -141,7 +159,8 @@ async function main(argv: string[]): Promise<number> {
     provider,
     allowCpuFallback: values['allow-cpu-fallback'],
     previewEvery: 0,
-    safetyChecker: true,
+    safetyChecker: !values['no-safety-checker'],
+    ...(values.taesd !== undefined ? { taesdDir: values.taesd, fastDecode: values['fast-decode'] } : {}),
     ...(threads !== undefined ? { threads } : {}),
     onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
   });
@@ -160,7 +179,7 @@ async function main(argv: string[]): Promise<number> {
         height: height ?? pipeline.info.nativeSize,
         count,
         ...(clipSkip !== undefined ? { clipSkip } : {}),
-        ...(initData !== undefined ? { init: { data: initData, strength: strength ?? 0.6 } } : {}),
+        ...(initData !== undefined ? { init: { data: initData, strength: strength ?? DEFAULT_STRENGTH } } : {}),
       },
       { onProgress: (p) => p.preview === undefined && showProgress(p.step, p.total) },
     );
@@ -187,7 +206,8 @@ main(process.argv.slice(2)).then(
     }
     if (isPipelineError(error)) {
       process.stderr.write(`imagine: ${error.message}\n`);
-      process.exit(error.code === 'invalid_params' ? EXIT_BAD_OPTIONS : EXIT_FAILED);
+      // Bad input (options, init image) is the caller's to fix, like a bad flag.
+      process.exit(error.code === 'invalid_params' || error.code === 'invalid_init_image' ? EXIT_BAD_OPTIONS : EXIT_FAILED);
     }
     process.stderr.write(`imagine: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(EXIT_FAILED);

@@ -34,6 +34,8 @@ export interface ModelFolder {
   readonly vaeScalingFactor: number;
   /** The VAE's configured sample size, a hint for the model's native resolution. */
   readonly vaeSampleSize?: number;
+  /** SDXL: condition an empty negative prompt with zeros (model_index.json, diffusers default true). */
+  readonly forceZerosForEmptyPrompt: boolean;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -140,6 +142,7 @@ export async function readModelFolder(dir: string): Promise<ModelFolder> {
     parts,
     vaeScalingFactor,
     ...(vaeSampleSize !== undefined ? { vaeSampleSize } : {}),
+    forceZerosForEmptyPrompt: isXl && index['force_zeros_for_empty_prompt'] !== false,
   };
 }
 

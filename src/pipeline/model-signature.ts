@@ -11,10 +11,13 @@ export interface TextEncoderSignature {
   readonly idsType: 'int32' | 'int64';
   /** Known from the graph, or undefined when the dim is symbolic (then read from the output). */
   readonly hiddenSize: number | undefined;
-  /** `hidden_states.N` outputs, for CLIP skip and SDXL's penultimate layer. */
+  /** `hidden_states.N` outputs, for CLIP skip and SDXL's penultimate layer, sorted by N. */
   readonly hiddenStateOutputs: readonly string[];
+  readonly hasLastHiddenState: boolean;
   readonly hasPooler: boolean;
   readonly hasTextEmbeds: boolean;
+  /** Width of `text_embeds` (SDXL's pooled, projected embedding) when the graph states it. */
+  readonly textEmbedsSize: number | undefined;
 }
 
 export interface TimestepSignature {
@@ -28,9 +31,11 @@ export interface UnetSignature {
   readonly hiddenStatesType: FloatTensorType;
   readonly timestep: TimestepSignature;
   readonly hiddenSize: number | undefined;
+  /** Token length of `encoder_hidden_states` when the graph fixes it (77 means no long prompts). */
+  readonly tokens: number | undefined;
   readonly outputName: string;
   readonly textEmbeds?: { readonly type: FloatTensorType; readonly size: number | undefined };
-  readonly timeIds?: { readonly type: FloatTensorType };
+  readonly timeIds?: { readonly type: FloatTensorType; readonly size: number | undefined };
   readonly timestepCond?: { readonly type: FloatTensorType; readonly size: number | undefined };
 }
 
@@ -77,8 +82,10 @@ export function readTextEncoderSignature(model: OnnxModel): TextEncoderSignature
     idsType: ids.type,
     hiddenSize: staticDim(lastHidden ?? model.outputs.get(hiddenStateOutputs[0]!), 2),
     hiddenStateOutputs: hiddenStateOutputs.sort((a, b) => layerOf(a) - layerOf(b)),
+    hasLastHiddenState: lastHidden !== undefined,
     hasPooler: model.outputs.has('pooler_output'),
     hasTextEmbeds: model.outputs.has('text_embeds'),
+    textEmbedsSize: staticDim(model.outputs.get('text_embeds'), 1),
   };
 }
 
@@ -95,8 +102,10 @@ export function readUnetSignature(model: OnnxModel): UnetSignature {
   }
   const channels = staticDim(sample, 1);
   if (channels !== undefined && channels !== 4) throw mismatch(model, `"sample" must have 4 latent channels, the graph says ${channels}`);
-  const outputName = model.outputs.has('out_sample') ? 'out_sample' : [...model.outputs.keys()][0];
-  if (outputName === undefined) throw mismatch(model, 'has no outputs');
+  // By name; a graph with a single, differently named output is unambiguous too.
+  const outputNames = [...model.outputs.keys()];
+  const outputName = model.outputs.has('out_sample') ? 'out_sample' : outputNames.length === 1 ? outputNames[0] : undefined;
+  if (outputName === undefined) throw mismatch(model, `has no output "out_sample"; outputs are ${outputNames.join(', ')}`);
   const textEmbeds = model.inputs.get('text_embeds');
   const timeIds = model.inputs.get('time_ids');
   const timestepCond = model.inputs.get('timestep_cond');
@@ -105,9 +114,10 @@ export function readUnetSignature(model: OnnxModel): UnetSignature {
     hiddenStatesType: requireFloat(model, hidden),
     timestep: { type: timestep.type, scalar: timestep.shape.length === 0 },
     hiddenSize: staticDim(hidden, 2),
+    tokens: staticDim(hidden, 1),
     outputName,
     ...(textEmbeds ? { textEmbeds: { type: requireFloat(model, textEmbeds), size: staticDim(textEmbeds, 1) } } : {}),
-    ...(timeIds ? { timeIds: { type: requireFloat(model, timeIds) } } : {}),
+    ...(timeIds ? { timeIds: { type: requireFloat(model, timeIds), size: staticDim(timeIds, 1) } } : {}),
     ...(timestepCond ? { timestepCond: { type: requireFloat(model, timestepCond), size: staticDim(timestepCond, 1) } } : {}),
   };
 }

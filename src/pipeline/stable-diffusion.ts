@@ -1,26 +1,19 @@
-// The Stable Diffusion pipeline: prompt → text conditioning → denoising loop → VAE decode → PNG.
-// It adapts to what the model folder actually holds (see model-signature.ts) and is proven on
+// The Stable Diffusion pipeline: prompt → text conditioning → denoising loop → decode → safety
+// check → PNG. It adapts to what the model folder actually holds (see model-signature.ts), covers
+// SD1/SD2, SDXL (two text encoders, text_embeds and time_ids), Turbo and LCM, and is proven on
 // oracle models whose right answer is known in closed form.
+import { schedulerJsonFor } from './distilled-schedule.js';
 import { PipelineError } from './errors.js';
-import { guidanceScaleEmbedding } from './guidance-embedding.js';
 import { encodePng, vaeSampleToRgb } from './image/encode-image.js';
-import { latentPreviewPng, type LatentFamily } from './image/latent-preview.js';
 import { loadInitImage } from './image/init-image.js';
-import { modelKindOf, readModelFolder, type ModelFolder } from './model-folder.js';
-import {
-  checkHiddenSizes,
-  readTextEncoderSignature,
-  readUnetSignature,
-  readVaeDecoderSignature,
-  readVaeEncoderSignature,
-  type UnetSignature,
-} from './model-signature.js';
-import { floatTensor } from './onnx/host-tensor.js';
-import { OnnxModel, type RunStats } from './onnx/onnx-model.js';
+import { readModelFolder } from './model-folder.js';
+import type { RunStats } from './onnx/onnx-model.js';
+import { assembleComponents, type PipelineComponents, type PipelineInfo } from './pipeline-components.js';
+import { openPipelineParts, releaseParts, type PipelineParts } from './pipeline-parts.js';
 import { SeededRng } from './rng.js';
+import type { RgbImage } from './safety-checker.js';
 import { createScheduler, parseSchedulerConfig } from './schedulers/create-scheduler.js';
-import type { Scheduler, SchedulerConfig } from './schedulers/scheduler.js';
-import { TextConditioner } from './text-conditioning.js';
+import type { Scheduler } from './schedulers/scheduler.js';
 import { ClipTokenizer } from './tokenizer/clip-tokenizer.js';
 import {
   SAMPLER_LABELS,
@@ -31,10 +24,9 @@ import {
   type GeneratedImage,
   type GenerationParams,
   type GenerationResult,
-  type ModelKind,
 } from './types.js';
-import { LATENT_CHANNELS, UnetRunner, type ExtraUnetInputs } from './unet-runner.js';
-import { VaeDecoder, VaeEncoder } from './vae.js';
+import { buildExtraUnetInputs } from './unet-extra-inputs.js';
+import { LATENT_CHANNELS, UnetRunner } from './unet-runner.js';
 import { validateGenerationParams } from './validate-params.js';
 
 export interface PipelineOptions {
@@ -47,125 +39,61 @@ export interface PipelineOptions {
   readonly previewEvery: number;
   /** Run the folder's safety checker when it has one. */
   readonly safetyChecker: boolean;
-  /** Folder with taesd_decoder.onnx / taesdxl_decoder.onnx for previews. */
+  /** Folder with taesd_decoder.onnx (SD1/SD2) / taesdxl_decoder.onnx (SDXL), used for previews. */
   readonly taesdDir?: string;
+  /** Also decode the final images with TAESD instead of the full VAE: much faster on CPU, a little softer. Needs `taesdDir`. */
+  readonly fastDecode?: boolean;
   /** Largest init image accepted, in pixels (sharp limitInputPixels). */
   readonly maxInitPixels?: number;
   /** Told once when the requested provider could not start and cpu is used instead. */
   readonly onWarning?: (message: string) => void;
 }
 
-export interface PipelineInfo {
-  readonly name: string;
-  readonly kind: ModelKind;
-  readonly provider: ExecutionProviderName;
-  /** Native size of the model, e.g. 512 for SD1, 1024 for SDXL. */
-  readonly nativeSize: number;
-  readonly hasVaeEncoder: boolean;
-  readonly hasSafetyChecker: boolean;
-  readonly supportsClipSkip: boolean;
-}
+export type { PipelineInfo };
+
+export type PipelineRunStats = Record<keyof PipelineParts, RunStats | undefined>;
 
 const DEFAULT_MAX_INIT_PIXELS = 4096 * 4096;
 const UINT32_RANGE = 0x1_0000_0000;
 
-interface Parts {
-  readonly textEncoder: OnnxModel;
-  readonly unet: OnnxModel;
-  readonly vaeDecoder: OnnxModel;
-  readonly vaeEncoder: OnnxModel | undefined;
-}
-
-async function openModel(file: string, options: PipelineOptions, provider: ExecutionProviderName): Promise<OnnxModel> {
-  return OnnxModel.load(file, { provider, ...(options.threads !== undefined ? { threads: options.threads } : {}) });
-}
-
-/** Opens the first part on the requested provider, falling back to cpu only when allowed. */
-async function resolveProvider(file: string, options: PipelineOptions): Promise<{ model: OnnxModel; provider: ExecutionProviderName }> {
-  try {
-    return { model: await openModel(file, options, options.provider), provider: options.provider };
-  } catch (error) {
-    if (!(error instanceof PipelineError) || error.code !== 'provider_unavailable' || !options.allowCpuFallback) throw error;
-    options.onWarning?.(`${error.message}; falling back to cpu`);
-    return { model: await openModel(file, options, 'cpu'), provider: 'cpu' };
-  }
-}
-
-function nativeSizeOf(kind: ModelKind, folder: ModelFolder): number {
-  if (folder.vaeSampleSize !== undefined && folder.vaeSampleSize >= 256) return folder.vaeSampleSize;
-  return kind === 'sdxl' || kind === 'sdxl-turbo' ? 1024 : kind === 'sd2' ? 768 : 512;
-}
-
 export class StableDiffusionPipeline {
+  readonly info: PipelineInfo;
+
   private constructor(
-    readonly info: PipelineInfo,
-    private readonly folder: ModelFolder,
-    private readonly parts: Parts,
-    private readonly conditioner: TextConditioner,
-    private readonly unetSignature: UnetSignature,
-    private readonly schedulerConfig: SchedulerConfig,
-    private readonly decoder: VaeDecoder,
-    private readonly encoder: VaeEncoder | undefined,
+    private readonly components: PipelineComponents,
     private readonly options: PipelineOptions,
-  ) {}
+  ) {
+    this.info = components.info;
+  }
 
   static async load(modelDir: string, name: string, options: PipelineOptions): Promise<StableDiffusionPipeline> {
-    const folder = await readModelFolder(modelDir);
-    if (folder.isXl) {
-      throw new PipelineError('invalid_model_folder', `${modelDir}: SDXL folders (text_encoder_2/) are not supported yet`);
+    if (options.fastDecode === true && options.taesdDir === undefined) {
+      throw new PipelineError('invalid_params', 'fastDecode needs taesdDir: a folder with taesd_decoder.onnx / taesdxl_decoder.onnx');
     }
-    const schedulerConfig = parseSchedulerConfig(folder.schedulerConfig, folder.schedulerConfigFile);
-    const tokenizer = await ClipTokenizer.fromFolder(folder.tokenizerDir);
-    const { model: unet, provider } = await resolveProvider(folder.parts.unet, options);
-    const parts: Parts = {
-      unet,
-      textEncoder: await openModel(folder.parts.textEncoder, options, provider),
-      vaeDecoder: await openModel(folder.parts.vaeDecoder, options, provider),
-      vaeEncoder: folder.parts.vaeEncoder ? await openModel(folder.parts.vaeEncoder, options, provider) : undefined,
-    };
-    const textSignature = readTextEncoderSignature(parts.textEncoder);
-    const unetSignature = readUnetSignature(parts.unet);
-    checkHiddenSizes(parts.textEncoder, textSignature, parts.unet, unetSignature);
-    const hiddenSize = textSignature.hiddenSize ?? unetSignature.hiddenSize ?? 0;
-    const kind = modelKindOf(folder, hiddenSize, unetSignature.timestepCond !== undefined);
-    const info: PipelineInfo = {
-      name,
-      kind,
-      provider,
-      nativeSize: nativeSizeOf(kind, folder),
-      hasVaeEncoder: parts.vaeEncoder !== undefined,
-      hasSafetyChecker: false,
-      supportsClipSkip: textSignature.hiddenStateOutputs.length > 0,
-    };
-    return new StableDiffusionPipeline(
-      info,
-      folder,
-      parts,
-      new TextConditioner(tokenizer, parts.textEncoder, textSignature),
-      unetSignature,
-      schedulerConfig,
-      new VaeDecoder(parts.vaeDecoder, readVaeDecoderSignature(parts.vaeDecoder), folder.vaeScalingFactor),
-      parts.vaeEncoder ? new VaeEncoder(parts.vaeEncoder, readVaeEncoderSignature(parts.vaeEncoder), folder.vaeScalingFactor) : undefined,
-      options,
-    );
+    const folder = await readModelFolder(modelDir);
+    const schedulerConfig = parseSchedulerConfig(schedulerJsonFor(folder), folder.schedulerConfigFile);
+    const tokenizers = await Promise.all([folder.tokenizerDir, folder.tokenizer2Dir].filter((dir) => dir !== undefined).map((dir) => ClipTokenizer.fromFolder(dir)));
+    const { parts, provider } = await openPipelineParts(folder, options);
+    try {
+      return new StableDiffusionPipeline(assembleComponents({ folder, parts, provider, tokenizers, schedulerConfig, name }), options);
+    } catch (error) {
+      await releaseParts(parts);
+      throw error;
+    }
   }
 
   /** Raw session.run time per part, for benchmarks. */
-  runStats(): Record<keyof Parts, RunStats | undefined> {
-    return {
-      textEncoder: { ...this.parts.textEncoder.stats },
-      unet: { ...this.parts.unet.stats },
-      vaeDecoder: { ...this.parts.vaeDecoder.stats },
-      vaeEncoder: this.parts.vaeEncoder ? { ...this.parts.vaeEncoder.stats } : undefined,
-    };
-  }
-
-  private get latentFamily(): LatentFamily {
-    return this.folder.isXl ? 'sdxl' : 'sd';
+  runStats(): PipelineRunStats {
+    const stats = {} as Record<keyof PipelineParts, RunStats | undefined>;
+    for (const [key, model] of Object.entries(this.components.parts) as Array<[keyof PipelineParts, PipelineParts[keyof PipelineParts]]>) {
+      stats[key] = model ? { ...model.stats } : undefined;
+    }
+    return stats;
   }
 
   async generate(params: GenerationParams, options: GenerateOptions = {}): Promise<GenerationResult> {
     validateGenerationParams(params, SAMPLER_NAMES);
+    this.components.conditioner.layersFor(params.clipSkip); // a clip-skip this model cannot do fails before any work
     const started = performance.now();
     const { signal, onProgress } = options;
     const throwIfCancelled = (): void => {
@@ -184,20 +112,21 @@ export class StableDiffusionPipeline {
     const isLcm = this.info.kind === 'lcm';
     const guided = !isLcm && params.guidanceScale > 1;
     const textStarted = performance.now();
-    const conditioning = await this.conditioner.encode(params.prompt, params.negativePrompt, guided);
+    const conditioning = await this.components.conditioner.encode(params.prompt, params.negativePrompt, guided, params.clipSkip);
     const textEncodeMs = performance.now() - textStarted;
     throwIfCancelled();
 
     // One scheduler and one RNG per image, so image i depends only on seed + i.
-    const schedulers: Scheduler[] = seeds.map(() => createScheduler(params.sampler, this.schedulerConfig));
+    const schedulers: Scheduler[] = seeds.map(() => createScheduler(params.sampler, this.components.schedulerConfig));
     const rngs = seeds.map((seed) => new SeededRng(seed));
     for (const scheduler of schedulers) scheduler.setTimesteps(params.numInferenceSteps);
     const first = schedulers[0]!;
     let beginIndex = 0;
     if (init) {
       const initTimestep = Math.min(Math.floor(params.numInferenceSteps * params.init!.strength), params.numInferenceSteps);
-      beginIndex = Math.max(params.numInferenceSteps - initTimestep, 0);
-      for (const scheduler of schedulers) scheduler.setBeginIndex(beginIndex);
+      beginIndex = params.numInferenceSteps - initTimestep;
+      // A strength too small for even one step denoises nothing: the result is the VAE round trip.
+      if (initTimestep > 0) for (const scheduler of schedulers) scheduler.setBeginIndex(beginIndex);
     }
     const timesteps = first.timesteps.slice(beginIndex);
     const total = timesteps.length;
@@ -207,7 +136,7 @@ export class StableDiffusionPipeline {
       const view = latents.subarray(i * latentSize, (i + 1) * latentSize);
       rngs[i]!.fillGaussian(view);
       if (init) {
-        view.set(schedulers[i]!.addNoise(init.latent, view.slice(), timesteps[0]!));
+        view.set(total > 0 ? schedulers[i]!.addNoise(init.latent, view.slice(), timesteps[0]!) : init.latent);
       } else {
         const sigma = first.initNoiseSigma;
         for (let k = 0; k < view.length; k++) view[k]! *= sigma;
@@ -215,12 +144,12 @@ export class StableDiffusionPipeline {
     }
 
     const runner = new UnetRunner(
-      this.parts.unet,
-      this.unetSignature,
+      this.components.parts.unet,
+      this.components.unetSignature,
       { count: params.count, latentHeight, latentWidth },
       conditioning,
       params.guidanceScale,
-      this.extraUnetInputs(params, guided),
+      buildExtraUnetInputs(this.components.parts.unet.file, this.components.unetSignature, conditioning, params),
     );
     const previewEvery = options.previewEvery ?? this.options.previewEvery;
     const predicted = previewEvery > 0 ? new Float32Array(latents.length) : undefined;
@@ -245,7 +174,8 @@ export class StableDiffusionPipeline {
       onProgress?.({ step: step + 1, total });
       // The last step's prediction is the result itself, delivered moments later.
       if (isPreviewStep && step < total - 1) {
-        const preview = latentPreviewPng(predicted, params.count, latentHeight, latentWidth, this.latentFamily);
+        const preview = await this.components.previews.render(predicted, params.count, latentHeight, latentWidth);
+        throwIfCancelled();
         onProgress?.({ step: step + 1, total, preview });
       }
     }
@@ -253,13 +183,9 @@ export class StableDiffusionPipeline {
     throwIfCancelled();
 
     const decodeStarted = performance.now();
-    const images: GeneratedImage[] = [];
-    for (let i = 0; i < params.count; i++) {
-      throwIfCancelled();
-      const decoded = await this.decoder.decode(latents.subarray(i * latentSize, (i + 1) * latentSize), latentHeight, latentWidth);
-      images.push(await this.toImage(params, seeds[i]!, vaeSampleToRgb(decoded.sample, decoded.height, decoded.width), decoded.width, decoded.height));
-    }
+    const decoded = await this.decodeImages(latents, params.count, latentHeight, latentWidth, throwIfCancelled);
     const decodeMs = performance.now() - decodeStarted;
+    const images = await this.finish(params, seeds, decoded);
     return {
       images,
       model: this.info.name,
@@ -274,34 +200,46 @@ export class StableDiffusionPipeline {
     };
   }
 
-  private extraUnetInputs(params: GenerationParams, guided: boolean): ExtraUnetInputs {
-    const cond = this.unetSignature.timestepCond;
-    if (!cond) return {};
-    const size = cond.size ?? 256;
-    const batch = params.count * (guided ? 2 : 1);
-    const row = guidanceScaleEmbedding(params.guidanceScale, size);
-    const data = new Float32Array(batch * size);
-    for (let i = 0; i < batch; i++) data.set(row, i * size);
-    return { timestep_cond: floatTensor(cond.type, data, [batch, size]) };
+  /** Full VAE one image at a time (flat peak memory), or TAESD for the whole batch in fast mode. */
+  private async decodeImages(latents: Float32Array, count: number, latentHeight: number, latentWidth: number, throwIfCancelled: () => void): Promise<RgbImage[]> {
+    if (this.options.fastDecode === true && this.components.taesd) {
+      const decoded = await this.components.taesd.decode(latents, count, latentHeight, latentWidth);
+      return decoded.images.map((rgb) => ({ rgb, width: decoded.width, height: decoded.height }));
+    }
+    const latentSize = LATENT_CHANNELS * latentHeight * latentWidth;
+    const images: RgbImage[] = [];
+    for (let i = 0; i < count; i++) {
+      throwIfCancelled();
+      const decoded = await this.components.decoder.decode(latents.subarray(i * latentSize, (i + 1) * latentSize), latentHeight, latentWidth);
+      images.push({ rgb: vaeSampleToRgb(decoded.sample, decoded.height, decoded.width), width: decoded.width, height: decoded.height });
+    }
+    return images;
+  }
+
+  /** Safety check, then PNGs with parameters. */
+  private async finish(params: GenerationParams, seeds: readonly number[], images: readonly RgbImage[]): Promise<GeneratedImage[]> {
+    const flags = this.components.safetyChecker ? await this.components.safetyChecker.check(images) : images.map(() => false);
+    return Promise.all(images.map((image, i) => this.toImage(params, seeds[i]!, image, flags[i] ?? false)));
   }
 
   private async prepareInit(params: GenerationParams): Promise<{ rgb: Uint8Array; latent: Float32Array }> {
     const image = await loadInitImage(params.init!.data, params.width, params.height, this.options.maxInitPixels ?? DEFAULT_MAX_INIT_PIXELS);
     if (params.init!.strength === 0) return { rgb: image.rgb, latent: new Float32Array(0) };
-    if (!this.encoder) {
+    if (!this.components.encoder) {
       throw new PipelineError('invalid_params', `model "${this.info.name}" has no vae_encoder, so it cannot start from an image; re-export it with the VAE encoder`);
     }
-    return { rgb: image.rgb, latent: await this.encoder.encode(image.chw, params.height, params.width, new SeededRng(params.seed)) };
+    return { rgb: image.rgb, latent: await this.components.encoder.encode(image.chw, params.height, params.width, new SeededRng(params.seed)) };
   }
 
   private async returnInitImage(params: GenerationParams, seeds: readonly number[], rgb: Uint8Array, started: number): Promise<GenerationResult> {
-    const images = await Promise.all(seeds.map((seed) => this.toImage(params, seed, rgb, params.width, params.height)));
+    const images = await this.finish(params, seeds, seeds.map(() => ({ rgb, width: params.width, height: params.height })));
     const totalMs = performance.now() - started;
     return { images, model: this.info.name, truncatedWords: [], timings: { totalMs, textEncodeMs: 0, denoiseMs: 0, decodeMs: 0, msPerStep: 0 } };
   }
 
-  private async toImage(params: GenerationParams, seed: number, rgb: Uint8Array, width: number, height: number): Promise<GeneratedImage> {
-    const png = await encodePng(rgb, width, height, {
+  private async toImage(params: GenerationParams, seed: number, image: RgbImage, nsfw: boolean): Promise<GeneratedImage> {
+    const { width, height } = image;
+    const png = await encodePng(image.rgb, width, height, {
       prompt: params.prompt,
       negativePrompt: params.negativePrompt,
       steps: params.numInferenceSteps,
@@ -314,12 +252,10 @@ export class StableDiffusionPipeline {
       ...(params.clipSkip !== undefined ? { clipSkip: params.clipSkip } : {}),
       ...(params.init !== undefined && params.init.strength < 1 ? { denoisingStrength: params.init.strength } : {}),
     });
-    return { png, seed, width, height, nsfw: false };
+    return { png, seed, width, height, nsfw };
   }
 
   async release(): Promise<void> {
-    const { textEncoder, unet, vaeDecoder, vaeEncoder } = this.parts;
-    await Promise.all([textEncoder.release(), unet.release(), vaeDecoder.release(), vaeEncoder?.release()]);
+    await releaseParts(this.components.parts);
   }
 }
-

@@ -44,6 +44,7 @@ export interface GenerationParams {
   readonly width: number;
   readonly height: number;
   readonly count: number;
+  /** A1111 numbering: 1 = the last layer (no skip), 2 = the penultimate, … Needs hidden_states.N outputs. */
   readonly clipSkip?: number;
   readonly init?: InitImage;
 }

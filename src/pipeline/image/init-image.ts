@@ -1,4 +1,5 @@
-// img2img input: any image sharp reads, resized and centre-cropped to the target size.
+// img2img input: any image sharp reads, resized and centre-cropped to the target size. Problems
+// are reported as `invalid_init_image` with a message a person can act on (it reaches chat users).
 import sharp from 'sharp';
 import { PipelineError } from '../errors.js';
 
@@ -9,21 +10,47 @@ export interface InitImage {
   readonly chw: Float32Array;
 }
 
+const READABLE_FORMATS = 'PNG, JPEG, WebP, GIF, AVIF or TIFF';
+const MEGAPIXEL = 1_000_000;
+/** Below this, counts read better as plain pixels. */
+const SHOW_MEGAPIXELS_FROM = 100_000;
+
+function pixelCount(pixels: number): string {
+  return pixels >= SHOW_MEGAPIXELS_FROM ? `${(pixels / MEGAPIXEL).toFixed(1)} megapixels` : `${pixels} pixels`;
+}
+
+function tooLarge(width: number | undefined, height: number | undefined, maxPixels: number): PipelineError {
+  const size = width !== undefined && height !== undefined ? `${width}x${height} (${pixelCount(width * height)})` : 'too large';
+  return new PipelineError('invalid_init_image', `the init image is ${size}; the limit is ${pixelCount(maxPixels)}, so send a smaller one`);
+}
+
+/** sharp's message → what went wrong, in words for the person who sent the image. */
+function unreadable(reason: string): PipelineError {
+  if (/empty/i.test(reason)) return new PipelineError('invalid_init_image', 'the init image is empty (0 bytes)');
+  if (/unsupported image format/i.test(reason)) {
+    return new PipelineError('invalid_init_image', `the init image is not a picture that can be read; send a ${READABLE_FORMATS} file`);
+  }
+  return new PipelineError('invalid_init_image', `the init image looks damaged or cut short and cannot be read; send it again or as another ${READABLE_FORMATS} file`);
+}
+
 export async function loadInitImage(data: Uint8Array, width: number, height: number, maxPixels: number): Promise<InitImage> {
   let rgb: Buffer;
   try {
     // The header alone says how big the image is; check it before decoding anything.
     const meta = await sharp(data, { limitInputPixels: false }).metadata();
-    if (meta.width !== undefined && meta.height !== undefined && meta.width * meta.height > maxPixels) {
-      throw new PipelineError('invalid_init_image', `the image is ${meta.width}x${meta.height} (${meta.width * meta.height} pixels); the limit is ${maxPixels} pixels`);
-    }
+    if (meta.width !== undefined && meta.height !== undefined && meta.width * meta.height > maxPixels) throw tooLarge(meta.width, meta.height, maxPixels);
     rgb = await sharp(data, { limitInputPixels: maxPixels, failOn: 'error' })
-      .rotate().resize(width, height, { fit: 'cover', position: 'centre' }).removeAlpha().toColourspace('srgb').raw().toBuffer();
+      .rotate()
+      .resize(width, height, { fit: 'cover', position: 'centre' })
+      .removeAlpha()
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer();
   } catch (error) {
     if (error instanceof PipelineError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
-    if (/pixel limit/i.test(reason)) throw new PipelineError('invalid_init_image', `the image has more than ${maxPixels} pixels, the limit`);
-    throw new PipelineError('invalid_init_image', `the attachment is not an image this bot can read (PNG, JPEG, WebP, GIF, AVIF, TIFF): ${reason}`);
+    if (/pixel limit/i.test(reason)) throw tooLarge(undefined, undefined, maxPixels);
+    throw unreadable(reason);
   }
   const plane = width * height;
   const chw = new Float32Array(3 * plane);

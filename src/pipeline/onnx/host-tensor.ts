@@ -1,14 +1,16 @@
 // Tensors as the rest of the pipeline sees them: plain typed arrays plus dims, no onnxruntime types.
 import { decodeFloat16, encodeFloat16 } from './fp16.js';
 
-export type TensorType = 'float32' | 'float16' | 'int32' | 'int64';
+export type TensorType = 'float32' | 'float16' | 'int32' | 'int64' | 'bool';
 export type FloatTensorType = 'float32' | 'float16';
 
 export type HostTensor =
   | { readonly type: 'float32'; readonly dims: readonly number[]; readonly data: Float32Array }
   | { readonly type: 'float16'; readonly dims: readonly number[]; readonly data: Uint16Array }
   | { readonly type: 'int32'; readonly dims: readonly number[]; readonly data: Int32Array }
-  | { readonly type: 'int64'; readonly dims: readonly number[]; readonly data: BigInt64Array };
+  | { readonly type: 'int64'; readonly dims: readonly number[]; readonly data: BigInt64Array }
+  /** One byte per value, 0 or 1 (e.g. the safety checker's `has_nsfw_concepts`). */
+  | { readonly type: 'bool'; readonly dims: readonly number[]; readonly data: Uint8Array };
 
 /** A model input or output as declared by the graph. Symbolic dims are strings, unknown ones -1. */
 export interface TensorSpec {
@@ -37,6 +39,7 @@ export function toFloat32(tensor: HostTensor, scratch?: Float32Array): Float32Ar
       return decodeFloat16(tensor.data, scratch?.length === tensor.data.length ? scratch : undefined);
     case 'int32':
     case 'int64':
+    case 'bool':
       throw new TypeError(`expected a float tensor, got ${tensor.type}`);
   }
 }

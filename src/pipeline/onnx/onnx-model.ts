@@ -95,6 +95,8 @@ function fromOrt(name: string, value: ort.OnnxValue, file: string): HostTensor {
       return { type, dims, data: tensor.data as Int32Array };
     case 'int64':
       return { type, dims, data: tensor.data as BigInt64Array };
+    case 'bool':
+      return { type, dims, data: tensor.data as Uint8Array };
     default:
       throw new PipelineError('invalid_model_folder', `${file}: output "${name}" has unsupported type ${String(tensor.type)}`);
   }

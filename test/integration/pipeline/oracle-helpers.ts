@@ -6,7 +6,27 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { StableDiffusionPipeline, type PipelineOptions } from '../../../src/pipeline/stable-diffusion.js';
 import { ClipTokenizer } from '../../../src/pipeline/tokenizer/clip-tokenizer.js';
-import { ORACLE_DEFAULT_SCALING_FACTOR, oracleColour, oracleGuidedX0, oracleX0, writeOracleModel, type OracleVariant } from '../../fixtures/oracle/index.js';
+import {
+  effectiveScalingFactor,
+  oracleColour,
+  oracleLcmX0,
+  oracleSdxlConditioning,
+  oracleSdxlTimeIds,
+  oracleSdxlX0,
+  oracleSdxlZeros,
+  oracleX0,
+  writeOracleModel,
+  type Latent,
+  type OracleVariant,
+} from '../../fixtures/oracle/index.js';
+
+export interface ExpectationOptions {
+  /** A1111 CLIP skip (SD variants with textLayers). */
+  readonly clipSkip?: number;
+  /** SDXL's time_ids depend on the size. */
+  readonly width?: number;
+  readonly height?: number;
+}
 
 export interface OracleModel {
   readonly dir: string;
@@ -14,13 +34,16 @@ export interface OracleModel {
   readonly pipeline: StableDiffusionPipeline;
   readonly tokenizer: ClipTokenizer;
   /** The flat colour the closed form predicts, 0–255 floats. */
-  expectedColour(prompt: string, negativePrompt: string, guidanceScale: number): [number, number, number];
+  expectedColour(prompt: string, negativePrompt: string, guidanceScale: number, options?: ExpectationOptions): [number, number, number];
   /** The latent x0 the closed form says every sampler must reach. */
-  expectedLatent(prompt: string, negativePrompt: string, guidanceScale: number): [number, number, number, number];
+  expectedLatent(prompt: string, negativePrompt: string, guidanceScale: number, options?: ExpectationOptions): Latent;
   /** The colour the oracle VAE decodes one latent pixel to. */
   colourOf(latent: readonly number[]): [number, number, number];
   dispose(): Promise<void>;
 }
+
+const DEFAULT_SIZE = 64;
+const TOKENS = 77;
 
 export async function openOracleModel(variant: OracleVariant = {}, options: Partial<PipelineOptions> = {}, name = 'oracle'): Promise<OracleModel> {
   const dir = await mkdtemp(join(tmpdir(), 'imagine-oracle-'));
@@ -34,20 +57,38 @@ export async function openOracleModel(variant: OracleVariant = {}, options: Part
     ...options,
   });
   const tokenizer = await ClipTokenizer.fromFolder(join(dir, 'tokenizer'));
+  const tokenizer2 = variant.sdxl === true ? await ClipTokenizer.fromFolder(join(dir, 'tokenizer_2')) : undefined;
+
+  const sdxlLatent = (prompt: string, negativePrompt: string, guidanceScale: number, options: ExpectationOptions): Latent => {
+    const encode = (text: string) => oracleSdxlConditioning(variant, tokenizer.encode(text).inputIds, tokenizer2!.encode(text).inputIds);
+    const timeIds = oracleSdxlTimeIds(options.width ?? DEFAULT_SIZE, options.height ?? DEFAULT_SIZE);
+    const cond = oracleSdxlX0(variant, encode(prompt), timeIds);
+    if (guidanceScale <= 1) return cond;
+    const zeros = negativePrompt.trim() === '' && variant.forceZerosForEmptyPrompt !== false;
+    const uncond = oracleSdxlX0(variant, zeros ? oracleSdxlZeros(variant, TOKENS) : encode(negativePrompt), timeIds);
+    return uncond.map((u, c) => u + guidanceScale * (cond[c]! - u)) as Latent;
+  };
+
   const model: OracleModel = {
     dir,
     variant,
     pipeline,
     tokenizer,
-    expectedLatent(prompt, negativePrompt, guidanceScale) {
+    expectedLatent(prompt, negativePrompt, guidanceScale, options = {}) {
+      if (variant.sdxl === true) return sdxlLatent(prompt, negativePrompt, guidanceScale, options);
       const cond = tokenizer.encode(prompt).inputIds;
-      return guidanceScale > 1 ? oracleGuidedX0(variant, cond, tokenizer.encode(negativePrompt).inputIds, guidanceScale) : oracleX0(variant, cond);
+      // LCM never doubles the batch: guidance reaches the UNet through timestep_cond.
+      if (variant.timestepCondSize !== undefined) return oracleLcmX0(variant, cond, guidanceScale);
+      const positive = oracleX0(variant, cond, options.clipSkip);
+      if (guidanceScale <= 1) return positive;
+      const uncond = oracleX0(variant, tokenizer.encode(negativePrompt).inputIds, options.clipSkip);
+      return uncond.map((u, c) => u + guidanceScale * (positive[c]! - u)) as Latent;
     },
     colourOf(latent) {
-      return oracleColour(variant, latent, variant.scalingFactor ?? ORACLE_DEFAULT_SCALING_FACTOR);
+      return oracleColour(variant, latent, effectiveScalingFactor(variant));
     },
-    expectedColour(prompt, negativePrompt, guidanceScale) {
-      return model.colourOf(model.expectedLatent(prompt, negativePrompt, guidanceScale));
+    expectedColour(prompt, negativePrompt, guidanceScale, options = {}) {
+      return model.colourOf(model.expectedLatent(prompt, negativePrompt, guidanceScale, options));
     },
     async dispose() {
       await pipeline.release();
@@ -75,3 +116,7 @@ export function maxColourError(image: DecodedImage, colour: readonly number[]): 
   return worst;
 }
 
+/** Largest channel difference between two colours. */
+export function colourSpread(a: readonly number[], b: readonly number[]): number {
+  return Math.max(...a.map((v, k) => Math.abs(v - (b[k] ?? Number.NaN))));
+}
