@@ -43,6 +43,7 @@ const coreSchema = z.object({
   PREVIEW_EVERY: nonNegativeInt('a whole number of steps (0 turns previews off)').default(5),
   SAFETY_CHECKER: flag.default(true),
   TAESD_DIR: z.string().optional(),
+  FAST_DECODE: flag.default(false),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
   ADMINS: userKeyList.default([]),
   COMMANDS_CONFIG: z.string().optional(),
@@ -157,6 +158,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv, options: { playground?: bo
     if (!existsSync(join(model.dir, MODEL_INDEX_FILE))) problems.push(`MODELS: ${model.name} → ${model.dir} has no ${MODEL_INDEX_FILE}; is it an ONNX model folder?`);
   }
   if (core.TAESD_DIR !== undefined && !existsSync(core.TAESD_DIR)) problems.push(`TAESD_DIR="${core.TAESD_DIR}" does not exist`);
+  if (core.FAST_DECODE && core.TAESD_DIR === undefined) problems.push('FAST_DECODE=true needs TAESD_DIR: the fast decode uses the TAESD decoder');
 
   let commandsFile: unknown = {};
   if (core.COMMANDS_CONFIG !== undefined) {

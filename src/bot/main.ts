@@ -100,7 +100,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
         previewEvery: core.PREVIEW_EVERY,
         safetyChecker: core.SAFETY_CHECKER,
         ...(core.ONNX_THREADS !== undefined ? { threads: core.ONNX_THREADS } : {}),
-        ...(core.TAESD_DIR !== undefined ? { taesdDir: core.TAESD_DIR } : {}),
+        ...(core.TAESD_DIR !== undefined ? { taesdDir: core.TAESD_DIR, fastDecode: core.FAST_DECODE } : {}),
       },
     }),
     jobDeadlineMs: core.JOB_DEADLINE_MINUTES * MINUTE_MS,

@@ -28,6 +28,8 @@ export const workerConfigSchema = z.object({
       previewEvery: z.number().int().nonnegative().default(DEFAULT_PREVIEW_EVERY),
       safetyChecker: z.boolean().default(true),
       taesdDir: z.string().optional(),
+      /** Decode final images with TAESD too (much faster on cpu, slightly softer). */
+      fastDecode: z.boolean().default(false),
       maxInitPixels: z.number().int().positive().optional(),
     })
     .prefault({}),

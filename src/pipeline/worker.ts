@@ -18,6 +18,7 @@ const loadModel: ModelLoader = (entry, config) =>
     previewEvery: config.pipeline.previewEvery,
     safetyChecker: config.pipeline.safetyChecker,
     taesdDir: config.pipeline.taesdDir,
+    fastDecode: config.pipeline.fastDecode,
     maxInitPixels: config.pipeline.maxInitPixels,
   });
 
