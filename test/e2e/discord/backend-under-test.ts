@@ -1,12 +1,11 @@
 // The pieces below the Discord adapter, built in one place: the real commands layer and job
 // service on stores that survive a bot restart (SQLite + files in `dataDir`), generating through
-// a real PipelineClient. Today the client runs the fake worker (flat-colour "model"); to run the
-// real worker on an oracle model, change only `startGenerator` below.
+// a real PipelineClient that runs the real pipeline worker on an oracle model, whose images are
+// one flat colour known in closed form.
 import { join } from 'node:path';
 import KeyvSqlite from '@keyv/sqlite';
 import Keyv from 'keyv';
 import { KeyvBanList } from '../../../src/bot/core/ban-list.js';
-import type { ImageGenerator } from '../../../src/bot/core/image-generator.js';
 import { FileImageStore } from '../../../src/bot/core/image-store.js';
 import { JobService } from '../../../src/bot/core/job-service.js';
 import { KeyvJobStore } from '../../../src/bot/core/job-store.js';
@@ -17,17 +16,17 @@ import type { DiscordBackend } from '../../../src/bot/discord/discord-backend.js
 import { parseCommandsConfig } from '../../../src/commands/config.js';
 import { KeyvUserSettingsStore } from '../../../src/commands/keyv-user-settings-store.js';
 import { commandSpecs, type CommandSpec } from '../../../src/commands/options.js';
-import { PARAMETERS_KEYWORD, formatParameters } from '../../../src/pipeline/image/a1111-parameters.js';
-import { addPngText, readPngText } from '../../../src/pipeline/image/png-text.js';
-import { PipelineClient } from '../../../src/pipeline/client.js';
-import { SAMPLER_LABELS } from '../../../src/pipeline/types.js';
-import { fakeClientOptions } from '../../fixtures/fake-worker/fake-client-options.js';
+import { startOraclePipeline, type OracleRequest, type Rgb } from '../support/oracle-pipeline.js';
 
-export const MODEL_NAME = 'fake-sd1';
-/** Few steps and small images keep a job around a second. */
-const DEFAULT_STEPS = 8;
+/** A flat-colour image says as much at 256² as at 512², for a quarter of the work per step. */
+export const NATIVE_SIDE = 256;
+/** Long jobs ask for this size: four times the work of a native-size step. */
+export const LARGEST_SIDE = 512;
+/** With the conv stack below, a default job takes about half a second on one core. */
+const DEFAULT_STEPS = 12;
+const CONV_CHANNELS = 128;
+const CONV_LAYERS = 8;
 const PREVIEW_EVERY = 2;
-const DEFAULT_STEP_DELAY_MS = 40;
 const SHUTDOWN_GRACE_MS = 2000;
 
 export interface BackendUnderTestOptions {
@@ -35,7 +34,6 @@ export interface BackendUnderTestOptions {
   readonly dataDir: string;
   /** Images per user per window before `rate_limited`. */
   readonly limit?: { readonly capacity: number; readonly windowMs: number };
-  readonly stepDelayMs?: number;
   readonly logger: Logger;
 }
 
@@ -45,65 +43,32 @@ export interface BackendUnderTest {
   readonly specs: readonly CommandSpec[];
   readonly service: JobService;
   readonly jobs: KeyvJobStore;
+  /** The colour (0–255) every pixel of a correct image for `request` has. */
+  expectedColour(request: OracleRequest): Rgb;
   close(): Promise<void>;
 }
 
-async function startGenerator(stepDelayMs: number): Promise<{ generator: ImageGenerator; close(): Promise<void> }> {
-  const client = await PipelineClient.start(
-    fakeClientOptions({
-      behaviour: { stepDelayMs },
-      config: { models: [{ name: MODEL_NAME, dir: 'unused', kind: 'sd1' }], pipeline: { previewEvery: PREVIEW_EVERY } },
-    }),
-  );
-  // The fake worker paints PNGs without metadata; the real pipeline embeds this chunk itself.
-  const generator: ImageGenerator = {
-    async generate(job, options) {
-      const result = await client.generate(job, options);
-      const { params } = job;
-      const images = result.images.map((image) =>
-        readPngText(image.png).has(PARAMETERS_KEYWORD)
-          ? image
-          : {
-              ...image,
-              png: addPngText(
-                image.png,
-                PARAMETERS_KEYWORD,
-                formatParameters({
-                  prompt: params.prompt,
-                  negativePrompt: params.negativePrompt,
-                  steps: params.numInferenceSteps,
-                  sampler: SAMPLER_LABELS[params.sampler],
-                  cfgScale: params.guidanceScale,
-                  seed: image.seed,
-                  width: image.width,
-                  height: image.height,
-                  model: job.model,
-                }),
-              ),
-            },
-      );
-      return { ...result, images };
-    },
-  };
-  return { generator, close: () => client.close() };
-}
-
 export async function startBackendUnderTest(options: BackendUnderTestOptions): Promise<BackendUnderTest> {
+  // The worker first: it is what may fail to start, and it holds nothing else open.
+  // latent_parameters, as optimum exports the VAE encoder; the Slack suite covers latent_sample.
+  const pipeline = await startOraclePipeline({ channels: CONV_CHANNELS, layers: CONV_LAYERS, previewEvery: PREVIEW_EVERY, vaeEncoder: 'latent_parameters' });
   const keyv = new Keyv(new KeyvSqlite(`sqlite://${join(options.dataDir, 'state.sqlite')}`));
   const images = await FileImageStore.open(join(options.dataDir, 'images'));
   const jobs = new KeyvJobStore(keyv);
-  const pipeline = await startGenerator(options.stepDelayMs ?? DEFAULT_STEP_DELAY_MS);
+  const model = pipeline.model;
   const config = parseCommandsConfig({
-    models: { [MODEL_NAME]: { kind: 'sd1', defaultSteps: DEFAULT_STEPS } },
-    defaultModel: MODEL_NAME,
+    models: {
+      [model.name]: { kind: model.kind, nativePixels: NATIVE_SIDE * NATIVE_SIDE, maxPixels: LARGEST_SIDE * LARGEST_SIDE, defaultSteps: DEFAULT_STEPS },
+    },
+    defaultModel: model.name,
   });
   const service = new JobService({
-    generator: pipeline.generator,
+    generator: pipeline.client,
     jobs,
     images,
     limiter: KeyvRateLimiter.forKeyv(keyv, options.limit !== undefined ? { perUser: options.limit } : {}),
     bans: new KeyvBanList(keyv),
-    models: [MODEL_NAME],
+    models: [model.name],
     logger: options.logger,
   });
   const backend = createDiscordBackend(
@@ -115,6 +80,7 @@ export async function startBackendUnderTest(options: BackendUnderTestOptions): P
     specs: commandSpecs(config),
     service,
     jobs,
+    expectedColour: (request) => pipeline.expectedColour(request),
     async close() {
       await service.shutdown(SHUTDOWN_GRACE_MS);
       await pipeline.close();

@@ -11,13 +11,18 @@ import type { DiscordConfig } from '../../../src/bot/discord/discord-config.js';
 import { registerDiscordCommands } from '../../../src/bot/discord/register.js';
 import { FakeDiscord, type FakeDiscordOptions } from '../fake-discord/fake-discord.js';
 import type { RecordedRequest } from '../fake-discord/request-log.js';
-import { startBackendUnderTest, type BackendUnderTest, type BackendUnderTestOptions } from './backend-under-test.js';
+import { LARGEST_SIDE, startBackendUnderTest, type BackendUnderTest, type BackendUnderTestOptions } from './backend-under-test.js';
+import { largestDeviation, readResultImage, type ResultImage } from './oracle-image.js';
 import { RecordingLogger } from './recording-logger.js';
 
 /** Fast enough for short tests, still well apart. */
 export const TEST_EDIT_INTERVAL_MS = 250;
+/** Options of a job that runs for seconds, long enough to outlive a shortened token: 512² at 24 steps. */
+export const LONG_JOB = { size: String(LARGEST_SIDE), steps: 24 } as const;
+/** A result's pixels may differ from the closed form by rounding (and the float path) only. */
+export const COLOUR_TOLERANCE = 2;
 const FIFTEEN_MINUTES_MS = 15 * 60 * 1000;
-const RECORD_WAIT_MS = 5000;
+const RECORD_WAIT_MS = 10_000;
 const POLL_MS = 20;
 
 export interface HarnessOptions {
@@ -69,6 +74,15 @@ export class DiscordHarness {
     }
   }
 
+  /**
+   * Reads a delivered PNG back, with how far its pixels are from the oracle's colour for the
+   * prompt, negative prompt and CFG its `parameters` chunk names.
+   */
+  async readResult(png: Uint8Array | undefined): Promise<ResultImage & { readonly deviation: number }> {
+    const image = await readResultImage(png ?? new Uint8Array());
+    return { ...image, deviation: largestDeviation(image, this.pieces.expectedColour(image)) };
+  }
+
   /** Stops bot and backend and starts new ones on the same stores. */
   async restart(): Promise<void> {
     await this.bot.stop();
@@ -98,3 +112,7 @@ export const isPreviewEdit = (request: RecordedRequest): boolean =>
   request.method === 'PATCH' && request.files.some((file) => file.filename === 'preview.png');
 
 export const seedOf = (filename: string): number => Number(/imagine-(\d+)\./.exec(filename)?.[1]);
+
+/** The seeds a result message shows in its `Seed:` (or `Seeds:`) field. */
+export const shownSeeds = (content: string | undefined): number[] =>
+  (/\*\*Seeds?:\*\* ([\d, ]+)/.exec(content ?? '')?.[1] ?? '').split(',').filter((seed) => seed.trim() !== '').map(Number);

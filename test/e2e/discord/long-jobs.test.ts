@@ -3,12 +3,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RecordedRequest } from '../fake-discord/request-log.js';
 import { DEFAULT_PERMISSIONS } from '../fake-discord/world.js';
-import { DiscordHarness, deliversResult, isPreviewEdit } from './discord-harness.js';
+import { LARGEST_SIDE } from './backend-under-test.js';
+import { COLOUR_TOLERANCE, DiscordHarness, LONG_JOB, deliversResult, isPreviewEdit } from './discord-harness.js';
 
 const TOKEN_LIFETIME_MS = 2000;
 const SWITCH_MARGIN_MS = 800;
-const JOB_TIMEOUT_MS = 20_000;
-const SETTLE_MS = 2500;
+const JOB_TIMEOUT_MS = 30_000;
+const SETTLE_MS = 5000;
 
 let h: DiscordHarness | undefined;
 
@@ -29,8 +30,13 @@ describe('jobs that outlive the interaction token', () => {
     h = await shortTokens();
     const harness = h;
     const channelPath = `/channels/${harness.fake.world.channels.general.id}/messages`;
-    harness.fake.slashCommand({ name: 'imagine', options: { prompt: 'first long job delay:150', steps: 16 } });
-    const waiting = harness.fake.slashCommand({ name: 'imagine', options: { prompt: 'second job waits', steps: 4 }, user: harness.fake.world.users.bob });
+    // Two long jobs: the second waits for the first and outlives its token even on a fast machine.
+    // It is sent once the first one runs, so the two cannot swap places in the queue.
+    const first = harness.fake.slashCommand({ name: 'imagine', options: { prompt: 'first long job', ...LONG_JOB } });
+    await harness.fake.waitForRequest((r) => r.path.includes(first.token) && /Step \d+/.test(String((r.json as { content?: string } | undefined)?.content)), {
+      timeoutMs: JOB_TIMEOUT_MS,
+    });
+    const waiting = harness.fake.slashCommand({ name: 'imagine', options: { prompt: 'second job waits', ...LONG_JOB }, user: harness.fake.world.users.bob });
 
     const moved = await harness.fake.waitForRequest(
       (r) => r.method === 'POST' && r.path === channelPath && String((r.json as { content?: string }).content).includes('second job waits'),
@@ -46,6 +52,9 @@ describe('jobs that outlive the interaction token', () => {
     const final = await harness.fake.waitForRequest((r) => deliversResult(r) && r.path === `${channelPath}/${channelMessageId}`, { timeoutMs: JOB_TIMEOUT_MS });
     expect(final.at - waiting.record.createdAt).toBeGreaterThan(TOKEN_LIFETIME_MS);
     expect(harness.fake.message(channelMessageId)?.attachments[0]?.filename).toMatch(/^imagine-\d+\.png$/);
+    const image = await harness.readResult(final.files[0]?.data);
+    expect(image).toMatchObject({ prompt: 'second job waits', width: LARGEST_SIDE, height: LARGEST_SIDE });
+    expect(image.deviation).toBeLessThanOrEqual(COLOUR_TOLERANCE);
     // The bot never used a token after it expired.
     expect(harness.fake.requests.filter((r: RecordedRequest) => r.status === 401)).toEqual([]);
     // 🔄 on the moved message finds the job.
@@ -58,7 +67,7 @@ describe('jobs that outlive the interaction token', () => {
     const attachFiles = 1n << 15n;
     const withoutAttach = (BigInt(DEFAULT_PERMISSIONS) & ~attachFiles).toString();
     harness.fake.failures.missingPermissions({ method: 'POST', path: `/channels/${harness.fake.world.channels.general.id}/messages` });
-    const sent = harness.fake.slashCommand({ name: 'imagine', options: { prompt: 'no room here delay:150', steps: 16 }, appPermissions: withoutAttach });
+    const sent = harness.fake.slashCommand({ name: 'imagine', options: { prompt: 'no room here', ...LONG_JOB }, appPermissions: withoutAttach });
 
     const notice = await harness.fake.waitForRequest((r) => r.method === 'POST' && r.path === `/webhooks/${harness.fake.world.applicationId}/${sent.token}`, {
       timeoutMs: JOB_TIMEOUT_MS,
@@ -74,7 +83,7 @@ describe('a deleted job message', () => {
   it('cancels the job: nothing more is posted and the queue is free again', async () => {
     h = await DiscordHarness.start();
     const harness = h;
-    const sent = harness.fake.slashCommand({ name: 'imagine', options: { prompt: 'doomed delay:120', steps: 24 } });
+    const sent = harness.fake.slashCommand({ name: 'imagine', options: { prompt: 'doomed', ...LONG_JOB } });
     await harness.fake.waitForRequest((r) => isPreviewEdit(r) && r.path.includes(sent.token), { timeoutMs: JOB_TIMEOUT_MS });
     harness.fake.deleteMessage(sent.record.originalMessageId ?? '');
 
@@ -82,7 +91,11 @@ describe('a deleted job message', () => {
     expect((refused.response as { code: number }).code).toBe(10008);
     const alice = `discord:${harness.fake.world.users.alice.id}` as const;
     await expect.poll(() => harness.pieces.service.snapshot(alice).mine.length, { timeout: SETTLE_MS }).toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-    expect(harness.fake.requests.filter((r) => r.seq > refused.seq && (r.path.includes(sent.token) || r.method === 'POST'))).toEqual([]);
+
+    // The worker runs one job at a time, so the next job's result comes after anything the cancelled one would still post.
+    const next = harness.fake.slashCommand({ name: 'imagine', options: { prompt: 'next in line' }, user: harness.fake.world.users.bob });
+    await harness.fake.waitForRequest((r) => deliversResult(r) && r.path.includes(next.token), { timeoutMs: JOB_TIMEOUT_MS });
+    const late = harness.fake.requests.filter((r) => r.seq > refused.seq && !r.path.includes(next.token) && (r.path.includes(sent.token) || r.method === 'POST'));
+    expect(late).toEqual([]);
   });
 });

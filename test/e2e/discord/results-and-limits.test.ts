@@ -4,10 +4,12 @@ import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RequestInfo } from '../fake-discord/failure-rules.js';
 import type { SentInteraction } from '../fake-discord/fake-discord.js';
-import { DiscordHarness, deliversResult, seedOf } from './discord-harness.js';
+import { COLOUR_TOLERANCE, DiscordHarness, LONG_JOB, deliversResult, seedOf, shownSeeds } from './discord-harness.js';
+import { largestDeviation } from './oracle-image.js';
 
-const JOB_TIMEOUT_MS = 20_000;
-const QUIET_MS = 1500;
+const JOB_TIMEOUT_MS = 30_000;
+/** 0.05 of this many steps rounds down to none. */
+const IMG2IMG_STEPS = 12;
 
 let h: DiscordHarness | undefined;
 
@@ -40,8 +42,12 @@ describe('results', () => {
     const callback = await harness.fake.waitForRequest((r) => r.path === `/interactions/${click.id}/${click.token}/callback`);
     expect(callback.json).toMatchObject({ type: 5 });
     const final = await harness.fake.waitForRequest((r) => deliversResult(r) && r.path.includes(click.token), { timeoutMs: JOB_TIMEOUT_MS });
-    expect(seedOf(final.files[0]?.filename ?? '')).not.toBe(5);
+    const image = await harness.readResult(final.files[0]?.data);
+    expect(image.seed).not.toBe(5);
+    expect(image).toMatchObject({ prompt: 'a castle', seed: seedOf(final.files[0]?.filename ?? '') });
+    expect(image.deviation).toBeLessThanOrEqual(COLOUR_TOLERANCE);
     expect(click.record.originalMessageId).not.toBe(messageId);
+    expect(shownSeeds(harness.fake.message(click.record.originalMessageId ?? '')?.content)).toEqual([image.seed]);
   });
 
   it('Delete removes the result for its owner and refuses anyone else privately', async () => {
@@ -85,8 +91,12 @@ describe('results', () => {
       afterSeq: before,
       timeoutMs: JOB_TIMEOUT_MS,
     });
-    expect(seedOf(final.files[0]?.filename ?? '')).not.toBe(11);
-    expect(harness.fake.message(final.path.split('/').at(-1) ?? '')?.content).toContain('a harbour at dawn');
+    const image = await harness.readResult(final.files[0]?.data);
+    expect(image.seed).not.toBe(11);
+    expect(image.deviation).toBeLessThanOrEqual(COLOUR_TOLERANCE);
+    const shown = harness.fake.message(final.path.split('/').at(-1) ?? '')?.content;
+    expect(shown).toContain('a harbour at dawn');
+    expect(shownSeeds(shown)).toEqual([image.seed]);
   });
 
   it('ignores 🔄 from bots and other emoji', async () => {
@@ -96,19 +106,31 @@ describe('results', () => {
     const before = harness.fake.log.lastSeq;
     harness.fake.react({ messageId, user: harness.fake.world.users.otherBot });
     harness.fake.react({ messageId, user: harness.fake.world.users.bob, emoji: '👍' });
-    await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
-    expect(harness.fake.requests.filter((r) => r.seq > before)).toEqual([]);
+    // A 🔄 that counts, sent after them: anything the first two started would be posted before its result.
+    harness.fake.react({ messageId, user: harness.fake.world.users.bob });
+    const channelPath = `/channels/${harness.fake.world.channels.general.id}/messages`;
+    await harness.fake.waitForRequest((r) => deliversResult(r) && r.path.startsWith(channelPath), { afterSeq: before, timeoutMs: JOB_TIMEOUT_MS });
+    const started = harness.fake.requests.filter((r) => r.seq > before && r.method === 'POST' && r.path === channelPath);
+    expect(started).toHaveLength(1);
   });
 
-  it('downloads an attached image and starts from it', async () => {
+  // The oracle repaints everything it denoises in the prompt's colour. At 0.05 of 12 steps, no step
+  // is left to run: the pipeline only encodes and decodes the attached image, so its colour comes back.
+  it.each([
+    { strength: 0.5, result: "the prompt's colour", colourOf: 'prompt' },
+    { strength: 0.05, result: 'the attached image back', colourOf: 'attachment' },
+  ] as const)('downloads an attached image and starts from it: strength $strength gives $result', async ({ strength, colourOf }) => {
     h = await DiscordHarness.start();
     const harness = h;
-    const init = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 12, g: 200, b: 34 } } }).png().toBuffer();
+    const attached = [12, 200, 34] as const;
+    const [red, green, blue] = attached;
+    const init = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: red, g: green, b: blue } } }).png().toBuffer();
     const attachment = harness.fake.uploadAttachment(init, 'start.png', 'image/png');
-    const sent = harness.fake.slashCommand({ name: 'imagine', options: { prompt: 'repaint this', image: attachment, strength: 0.5 } });
+    const sent = harness.fake.slashCommand({ name: 'imagine', options: { prompt: 'repaint this', image: attachment, strength, steps: IMG2IMG_STEPS } });
     const final = await harness.fake.waitForRequest((r) => deliversResult(r) && r.path.includes(sent.token), { timeoutMs: JOB_TIMEOUT_MS });
-    const { data } = await sharp(final.files[0]?.data).removeAlpha().extract({ left: 0, top: 0, width: 1, height: 1 }).raw().toBuffer({ resolveWithObject: true });
-    expect([...data]).toEqual([12, 200, 34]);
+    const image = await harness.readResult(final.files[0]?.data);
+    expect(image.fields.get('Denoising strength')).toBe(String(strength));
+    expect(colourOf === 'prompt' ? image.deviation : largestDeviation(image, attached)).toBeLessThanOrEqual(COLOUR_TOLERANCE);
   });
 
   it('works in a DM with the bot, 🔄 included', async () => {
@@ -171,7 +193,7 @@ describe('Discord rate limits', () => {
     // Two requests per route every 1.5 s: far below what the edit interval alone would send.
     h = await DiscordHarness.start({ fake: { rateLimit: { limit: 2, windowMs: 1500 } } });
     const harness = h;
-    const sent = harness.fake.slashCommand({ name: 'imagine', options: { prompt: 'a crowded harbour delay:50', steps: 40 } });
+    const sent = harness.fake.slashCommand({ name: 'imagine', options: { prompt: 'a crowded harbour', ...LONG_JOB } });
     await harness.fake.waitForRequest((r) => deliversResult(r) && r.path.includes(sent.token), { timeoutMs: JOB_TIMEOUT_MS });
     const edits = harness.fake.requests.filter((r) => r.path.includes(sent.token) && r.method === 'PATCH');
     expect(edits.length).toBeGreaterThanOrEqual(3);

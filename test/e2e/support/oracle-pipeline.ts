@@ -32,6 +32,8 @@ export interface OraclePipelineOptions {
   /** Conv stack size: more channels or layers make each step slower. */
   readonly channels?: number;
   readonly layers?: number;
+  /** Which VAE encoder output the folder has (img2img, Variations, Upscale work with either). */
+  readonly vaeEncoder?: 'latent_sample' | 'latent_parameters';
 }
 
 const DEFAULT_CHANNELS = 32;
@@ -45,7 +47,7 @@ export async function startOraclePipeline(options: OraclePipelineOptions = {}): 
   await writeSyntheticBenchModel(modelDir, {
     channels: options.channels ?? DEFAULT_CHANNELS,
     layers: options.layers ?? DEFAULT_LAYERS,
-    variant: { vaeEncoder: 'latent_sample' },
+    variant: { vaeEncoder: options.vaeEncoder ?? 'latent_sample' },
   });
   const tokenizer = await ClipTokenizer.fromFolder(join(modelDir, 'tokenizer'));
   const client = await PipelineClient.start({
@@ -54,6 +56,9 @@ export async function startOraclePipeline(options: OraclePipelineOptions = {}): 
       pipeline: { provider: 'cpu', allowCpuFallback: false, previewEvery: options.previewEvery ?? 2, safetyChecker: true, threads: 1 },
     }),
     stderr: 'ignore',
+  }).catch(async (error: unknown) => {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
   });
   return {
     client,
