@@ -101,7 +101,10 @@ export class WorkerProcess {
         return;
       }
       const message = parsed.message;
-      this.loadingUntil = message.type === 'loading' ? this.lastSeen + options.readyTimeoutMs : 0;
+      // A load may await (file reads) before it blocks the worker's event loop, so heartbeats can
+      // still arrive after `loading`; only what follows a finished load ends the window.
+      if (message.type === 'loading') this.loadingUntil = this.lastSeen + options.readyTimeoutMs;
+      else if (message.type !== 'heartbeat' && message.type !== 'pong') this.loadingUntil = 0;
       if (message.type === 'ready') {
         clearTimeout(readyTimer);
         if (message.protocolVersion !== PROTOCOL_VERSION) {
@@ -154,10 +157,6 @@ export class WorkerProcess {
 
   get pid(): number | undefined {
     return this.child.pid;
-  }
-
-  get alive(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null && this.child.connected;
   }
 
   /** Sends a message; false when the channel is gone (the exit handler deals with the jobs). */

@@ -182,9 +182,10 @@ describe('PipelineClient with the fake worker', () => {
 
   it('does not mistake a model load that blocks the event loop for a hang', async () => {
     const client = await startClient({
-      // The load blocks for twice the heartbeat timeout; the timeout itself leaves room for a
-      // busy machine to delay ordinary heartbeats (every 50 ms) without a false alarm.
-      behaviour: { loadBlocksMs: 3_000 },
+      // Like a real load, it first awaits (heartbeats still go out after `loading`), then blocks
+      // the event loop for twice the heartbeat timeout. The timeout leaves room for a busy
+      // machine to delay ordinary heartbeats (every 50 ms) without a false alarm.
+      behaviour: { loadDelayMs: 200, loadBlocksMs: 3_000 },
       config: { models: [{ name: 'a', dir: 'x' }, { name: 'b', dir: 'y' }] },
       client: { heartbeatTimeoutMs: 1_500 },
     });
