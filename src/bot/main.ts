@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import Keyv from 'keyv';
 import type { CommandDeps } from '../commands/command-deps.js';
 import { KeyvUserSettingsStore } from '../commands/keyv-user-settings-store.js';
-import { userKeyOf, type UserKey } from '../commands/ports.js';
+import type { UserKey } from '../commands/ports.js';
 import { PipelineClient } from '../pipeline/client.js';
 import { workerArgs } from '../pipeline/worker-config.js';
 import { processIo } from '../ops/cli-io.js';
@@ -107,8 +107,9 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     onEvent: health.handle,
   });
 
-  const service = new JobService({
-    generator: new InstrumentedGenerator(client, metrics, async (jobId) => (await jobs.get(jobId))?.createdAt),
+  // The wait is read from the service's memory: a store read here would sit between two jobs.
+  const service: JobService = new JobService({
+    generator: new InstrumentedGenerator(client, metrics, (jobId) => service.acceptedAt(jobId)),
     jobs,
     images,
     limiter,
@@ -156,7 +157,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       host: config.observability.metrics.host,
       registry: metrics.registry,
       health: () => {
-        const queueLength = service.snapshot(userKeyOf('playground', 'metrics')).waiting;
+        const queueLength = service.waitingCount;
         metrics.setQueueLength(queueLength);
         return { ...health.report(), queueLength };
       },

@@ -69,10 +69,15 @@ async function listRepo(options: DownloadModelOptions): Promise<ListFileEntry[]>
   return entries;
 }
 
+/** `owner/repo@revision[/subfolder]`, as messages name the source. */
+function describeSource(source: HubSource & { subfolder?: string }): string {
+  return `${source.repo}@${source.revision}${source.subfolder ? `/${source.subfolder}` : ''}`;
+}
+
 /** Turns the Hub client's errors into messages that say what to change. */
-export function explainHubError(error: unknown, source: HubSource & { subfolder?: string }): Error {
+function explainHubError(error: unknown, source: HubSource & { subfolder?: string }): Error {
   if (error instanceof DownloadError) return error;
-  const where = `${source.repo}@${source.revision}${source.subfolder ? `/${source.subfolder}` : ''} on ${source.hubUrl}`;
+  const where = `${describeSource(source)} on ${source.hubUrl}`;
   if (error instanceof HubApiError) {
     if (error.statusCode === HTTP_UNAUTHORIZED || error.statusCode === HTTP_FORBIDDEN) {
       const hint = source.accessToken === undefined
@@ -151,7 +156,7 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
   }
   const dir = resolve(options.modelsDir, options.name);
   const entries = await listRepo(options);
-  const files = selectModelFiles(entries, `${options.repo}@${options.revision}${options.subfolder ? `/${options.subfolder}` : ''}`, options);
+  const files = selectModelFiles(entries, describeSource(options), options);
   const plan: DownloadPlan = { dir, files, totalBytes: files.reduce((sum, file) => sum + file.size, 0) };
   options.onPlan?.(plan);
 

@@ -8,6 +8,8 @@ import { WorkerError } from './worker-error.js';
 import { WorkerProcess, describeExit, tsxExecArgv } from './worker-process.js';
 import type { WorkerExit } from './worker-process.js';
 
+export { describeExit } from './worker-process.js';
+
 export const DEFAULT_WORKER_SCRIPT = new URL('./worker.ts', import.meta.url);
 /**
  * onnxruntime-node runs each session call synchronously on the worker's main thread, so no
@@ -271,9 +273,7 @@ export class PipelineClient {
     if (exit.beforeReady || this.closed) return; // spawn()'s rejection handles the waiting jobs
 
     for (const entry of [...this.jobs.values()]) {
-      if (entry.state === 'started') {
-        this.settle(entry, failureFor(exit, entry.job.jobId));
-      } else if (entry.state === 'sent' && entry.resends >= MAX_RESENDS) {
+      if (entry.state === 'started' || (entry.state === 'sent' && entry.resends >= MAX_RESENDS)) {
         this.settle(entry, failureFor(exit, entry.job.jobId));
       } else {
         if (entry.state === 'sent') entry.resends++;

@@ -82,7 +82,7 @@ export class WorkerLoop {
     const name = defaultModelOf(config);
     const started = performance.now();
     try {
-      this.resident = { name, model: await this.load(name) };
+      this.resident = { name, model: await this.load(this.entryFor(name)) };
     } catch (error) {
       this.options.logError(`loading model '${name}'`, error);
       const message = error instanceof ModelLoadFailed ? error.message : `Model '${name}' could not be loaded: ${describe(error)}`;
@@ -194,17 +194,13 @@ export class WorkerLoop {
   /** The model for this job, switching the resident one when needed (only one stays loaded). */
   private async residentFor(job: GenerateMessage): Promise<ResidentModel> {
     if (this.resident?.name === job.model) return this.resident.model;
-    const entry = this.options.config.models.find((model) => model.name === job.model);
-    if (entry === undefined) {
-      const known = this.options.config.models.map((model) => model.name).join(', ');
-      throw new UnknownModel(`Model '${job.model}' is not configured (configured: ${known}).`);
-    }
+    const entry = this.entryFor(job.model);
     const from = this.resident?.name ?? null;
     const started = performance.now();
     const old = this.resident;
     this.resident = undefined;
     if (old !== undefined) await old.model.release();
-    const model = await this.load(entry.name);
+    const model = await this.load(entry);
     this.resident = { name: entry.name, model };
     await this.options.channel.send({
       type: 'model-switch',
@@ -216,9 +212,17 @@ export class WorkerLoop {
     return model;
   }
 
-  private async load(name: string): Promise<ResidentModel> {
-    const entry = this.options.config.models.find((model) => model.name === name);
-    if (entry === undefined) throw new UnknownModel(`Model '${name}' is not configured.`);
+  private entryFor(name: string): ModelEntry {
+    const models = this.options.config.models;
+    const entry = models.find((model) => model.name === name);
+    if (entry === undefined) {
+      throw new UnknownModel(`Model '${name}' is not configured (configured: ${models.map((model) => model.name).join(', ')}).`);
+    }
+    return entry;
+  }
+
+  private async load(entry: ModelEntry): Promise<ResidentModel> {
+    const { name } = entry;
     // Awaited: the event loop may be blocked for the whole load, so the notice must be out first.
     await this.options.channel.send({ type: 'loading', model: name });
     try {

@@ -94,6 +94,16 @@ export class JobService implements QueueView, LimitsView, AdminControls {
     return this.options.jobs;
   }
 
+  /** Jobs waiting for the worker (not counting running ones). */
+  get waitingCount(): number {
+    return this.queue.waitingCount;
+  }
+
+  /** When a queued or running job was accepted; kept in memory, so asking costs no store read. */
+  acceptedAt(jobId: string): number | undefined {
+    return this.active.get(jobId)?.record.createdAt;
+  }
+
   /**
    * Accepts a request or rejects with a UserFacingError (paused, banned, unknown model, queue full,
    * too many pending, rate limited, missing init image). Everything after acceptance, including
@@ -328,8 +338,8 @@ export class JobService implements QueueView, LimitsView, AdminControls {
       this.markStarted(job);
       const source = job.request.init?.source;
       if (source === undefined) throw new UserFacingError('invalid_option', 'Upscaling needs an image to upscale.', { option: 'image' });
-      const resized = await lanczosUpscale(await this.imageBytes(source), this.options.maxInitPixels);
       const started = this.now();
+      const resized = await lanczosUpscale(await this.imageBytes(source), this.options.maxInitPixels);
       await this.succeed(job, {
         images: [{ ...resized, seed: job.request.seed, nsfw }],
         model: job.request.model,

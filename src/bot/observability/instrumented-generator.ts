@@ -10,11 +10,11 @@ export class InstrumentedGenerator implements ImageGenerator {
     private readonly inner: ImageGenerator,
     private readonly metrics: BotMetrics,
     /** When the job was accepted, to measure its wait; undefined when unknown. */
-    private readonly acceptedAt: (jobId: string) => Promise<number | undefined>,
+    private readonly acceptedAt: (jobId: string) => number | undefined,
   ) {}
 
   async generate(job: GenerationJob, options: ClientGenerateOptions): Promise<GenerationResult> {
-    const accepted = await this.acceptedAt(job.jobId);
+    const accepted = this.acceptedAt(job.jobId);
     if (accepted !== undefined) this.metrics.observeWait(Math.max(0, Date.now() - accepted));
     const started = performance.now();
     try {

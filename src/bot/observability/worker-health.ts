@@ -1,5 +1,6 @@
 // Follows the pipeline client's worker events and keeps the state /healthz reports:
 // starting → ready, then restarting after a crash or hang, down once closed or given up on.
+import { describeExit } from '../../pipeline/client.js';
 import type { WorkerEvent } from '../../pipeline/client.js';
 import type { HealthReport, WorkerState } from './health-report.js';
 
@@ -40,8 +41,7 @@ export class WorkerHealth {
         }
         this.restarts++;
         this.options.onRestart?.();
-        const how = event.exit.signal === null ? `exit code ${event.exit.code ?? 'unknown'}` : `signal ${event.exit.signal}`;
-        this.move('restarting', `the worker ${event.exit.reason === 'hung' ? 'hung' : 'crashed'} (${how})`);
+        this.move('restarting', `the worker ${event.exit.reason === 'hung' ? 'hung' : 'crashed'} (${describeExit(event.exit)})`);
         return;
       }
       case 'started':
