@@ -103,8 +103,8 @@ function choiceOption<T extends string>(name: string, raw: string | undefined, c
 
 function outputFile(base: string, index: number, count: number): string {
   if (count === 1) return base;
-  const ext = extname(base) || '.png';
-  return `${base.slice(0, base.length - extname(base).length)}-${index + 1}${ext}`;
+  const ext = extname(base);
+  return `${base.slice(0, base.length - ext.length)}-${index + 1}${ext === '' ? '.png' : ext}`;
 }
 
 function progressWriter(): (step: number, total: number) => void {

@@ -13,7 +13,6 @@ import { openPipelineParts, releaseParts, type PipelineParts } from './pipeline-
 import { SeededRng } from './rng.js';
 import type { RgbImage } from './safety-checker.js';
 import { createScheduler, parseSchedulerConfig } from './schedulers/create-scheduler.js';
-import type { Scheduler } from './schedulers/scheduler.js';
 import { ClipTokenizer } from './tokenizer/clip-tokenizer.js';
 import {
   SAMPLER_LABELS,
@@ -116,29 +115,29 @@ export class StableDiffusionPipeline {
     const textEncodeMs = performance.now() - textStarted;
     throwIfCancelled();
 
-    // One scheduler and one RNG per image, so image i depends only on seed + i.
-    const schedulers: Scheduler[] = seeds.map(() => createScheduler(params.sampler, this.components.schedulerConfig));
+    // One scheduler steps the whole batch (every operation is element-wise); one RNG per image
+    // feeds its part of the scheduler's noise, so image i depends only on seed + i.
+    const scheduler = createScheduler(params.sampler, this.components.schedulerConfig);
     const rngs = seeds.map((seed) => new SeededRng(seed));
-    for (const scheduler of schedulers) scheduler.setTimesteps(params.numInferenceSteps);
-    const first = schedulers[0]!;
+    scheduler.setTimesteps(params.numInferenceSteps);
     let beginIndex = 0;
     if (init) {
       const initTimestep = Math.min(Math.floor(params.numInferenceSteps * params.init!.strength), params.numInferenceSteps);
       beginIndex = params.numInferenceSteps - initTimestep;
       // A strength too small for even one step denoises nothing: the result is the VAE round trip.
-      if (initTimestep > 0) for (const scheduler of schedulers) scheduler.setBeginIndex(beginIndex);
+      if (initTimestep > 0) scheduler.setBeginIndex(beginIndex);
     }
-    const timesteps = first.timesteps.slice(beginIndex);
+    const timesteps = scheduler.timesteps.slice(beginIndex);
     const total = timesteps.length;
 
-    const latents = new Float32Array(params.count * latentSize);
+    const initialLatents = new Float32Array(params.count * latentSize);
     for (let i = 0; i < params.count; i++) {
-      const view = latents.subarray(i * latentSize, (i + 1) * latentSize);
+      const view = initialLatents.subarray(i * latentSize, (i + 1) * latentSize);
       rngs[i]!.fillGaussian(view);
       if (init) {
-        view.set(total > 0 ? schedulers[i]!.addNoise(init.latent, view.slice(), timesteps[0]!) : init.latent);
+        view.set(total > 0 ? scheduler.addNoise(init.latent, view, timesteps[0]!) : init.latent);
       } else {
-        const sigma = first.initNoiseSigma;
+        const sigma = scheduler.initNoiseSigma;
         for (let k = 0; k < view.length; k++) view[k]! *= sigma;
       }
     }
@@ -152,29 +151,23 @@ export class StableDiffusionPipeline {
       buildExtraUnetInputs(this.components.parts.unet.file, this.components.unetSignature, conditioning, params),
     );
     const previewEvery = options.previewEvery ?? this.options.previewEvery;
-    const predicted = previewEvery > 0 ? new Float32Array(latents.length) : undefined;
 
+    // After the first step `latents` is the scheduler's own output buffer, fed straight back in.
+    let latents: Float32Array = initialLatents;
     const denoiseStarted = performance.now();
     for (let step = 0; step < total; step++) {
       throwIfCancelled();
       const t = timesteps[step]!;
-      for (let i = 0; i < params.count; i++) {
-        const view = latents.subarray(i * latentSize, (i + 1) * latentSize);
-        runner.modelInput.set(schedulers[i]!.scaleModelInput(view, t), i * latentSize);
-      }
+      runner.modelInput.set(scheduler.scaleModelInput(latents, t));
       const noise = await runner.predict(t);
-      const isPreviewStep = predicted !== undefined && ((step + 1) % previewEvery === 0 || step === total - 1);
-      for (let i = 0; i < params.count; i++) {
-        const range: [number, number] = [i * latentSize, (i + 1) * latentSize];
-        const result = schedulers[i]!.step(noise.subarray(...range), t, latents.subarray(...range), rngs[i]!);
-        // LCM decodes the denoised output of the last step, not the raw latents.
-        latents.set(isLcm && step === total - 1 ? result.predOriginalSample : result.prevSample, range[0]);
-        if (isPreviewStep) predicted.set(result.predOriginalSample, range[0]);
-      }
+      const isLastStep = step === total - 1;
+      const result = scheduler.step(noise, t, latents, rngs);
+      // LCM decodes the denoised output of the last step, not the raw latents.
+      latents = isLcm && isLastStep ? result.predOriginalSample : result.prevSample;
       onProgress?.({ step: step + 1, total });
       // The last step's prediction is the result itself, delivered moments later.
-      if (isPreviewStep && step < total - 1) {
-        const preview = await this.components.previews.render(predicted, params.count, latentHeight, latentWidth);
+      if (previewEvery > 0 && (step + 1) % previewEvery === 0 && !isLastStep) {
+        const preview = await this.components.previews.render(result.predOriginalSample, params.count, latentHeight, latentWidth);
         throwIfCancelled();
         onProgress?.({ step: step + 1, total, preview });
       }

@@ -6,7 +6,7 @@ import { PipelineError } from './errors.js';
 import type { ClipTextEncoder, ConditioningFamily, HiddenLayer } from './clip-text-encoder.js';
 import { applyTokenWeights } from './prompt/apply-token-weights.js';
 import { buildWeightedChunks, DEFAULT_MAX_CHUNKS, type ChunkOptions, type WeightedChunk } from './prompt/build-weighted-chunks.js';
-import { emptyChunk } from './prompt/pad-chunk-counts.js';
+import { emptyChunk, padTo } from './prompt/pad-chunk-counts.js';
 import { CLIP_MAX_LENGTH } from './model-signature.js';
 
 export interface PooledConditioning {
@@ -58,7 +58,7 @@ export class TextConditioner {
   }
 
   async encode(prompt: string, negativePrompt: string, withGuidance: boolean, clipSkip?: number): Promise<TextConditioning> {
-    const layers = this.encoders.map((encoder) => encoder.layerFor(this.options.family, clipSkip));
+    const layers = this.layersFor(clipSkip);
     const zeroNegative = withGuidance && negativePrompt.trim() === '' && this.options.zeroEmptyNegative === true;
     const perEncoder = this.encoders.map((encoder) => this.chunksFor(encoder, prompt, withGuidance && !zeroNegative ? negativePrompt : undefined));
     const chunkCount = Math.max(...perEncoder.flatMap((rows) => [rows.positive.length, rows.negative?.length ?? 0]));
@@ -68,9 +68,8 @@ export class TextConditioner {
       this.encoders.map(async (encoder, e) => {
         const rows = perEncoder[e]!;
         const filler = emptyChunk(encoder.tokenizer);
-        const padded = (chunks: WeightedChunk[]): WeightedChunk[] => [...chunks, ...Array.from({ length: chunkCount - chunks.length }, () => filler)];
         // Negative chunks first, then the prompt's: the UNet batch has the same order.
-        const chunks = [...(rows.negative ? padded(rows.negative) : []), ...padded(rows.positive)];
+        const chunks = [...(rows.negative ? padTo(rows.negative, chunkCount, filler) : []), ...padTo(rows.positive, chunkCount, filler)];
         const out = await encoder.encode(chunks.map((chunk) => chunk.inputIds), layers[e]!, e === pooledEncoder);
         chunks.forEach((chunk, row) => {
           const size = CLIP_MAX_LENGTH * out.hiddenSize;

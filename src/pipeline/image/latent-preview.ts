@@ -1,5 +1,6 @@
 // Live previews that cost almost nothing: a fixed 4×3 linear map from latent channels to RGB,
 // applied to the scheduler's predicted x0 at latent resolution (1/8 of the image), then a tiny PNG.
+import { gridColumns } from './tile-images.js';
 import { encodeRgbPng, shrinkRgb } from './tiny-png.js';
 
 export type LatentFamily = 'sd' | 'sdxl';
@@ -69,11 +70,6 @@ export function latentToRgb(
       for (let k = 0; k < 3; k++) out[o + k] = toByte(bias[k]! + c0 * w0[k]! + c1 * w1[k]! + c2 * w2[k]! + c3 * w3[k]!);
     }
   }
-}
-
-/** Grid columns for n tiles: 1, 2, 2×2 … */
-export function gridColumns(count: number): number {
-  return Math.ceil(Math.sqrt(count));
 }
 
 /**

@@ -1,7 +1,11 @@
 // Several same-size images side by side in one grid (1, 2, 2×2 …), for previews of a batch.
-import { gridColumns } from './latent-preview.js';
 
 const RGB_CHANNELS = 3;
+
+/** Grid columns for n tiles: 1, 2, 2×2 … */
+export function gridColumns(count: number): number {
+  return Math.ceil(Math.sqrt(count));
+}
 
 /** Tiles same-size HWC images row by row; returns the grid image. */
 export function tileImages(images: readonly Uint8Array[], width: number, height: number): { rgb: Uint8Array; width: number; height: number } {

@@ -68,11 +68,6 @@ export class OnnxModel {
   }
 }
 
-/** Names of the providers this onnxruntime build can try (cuda only after the CUDA libraries are installed). */
-export function listProviders(): Array<{ name: string; bundled: boolean }> {
-  return ort.listSupportedBackends().map((backend) => ({ name: backend.name, bundled: backend.bundled }));
-}
-
 function specsOf(metadata: readonly ort.InferenceSession.ValueMetadata[]): Map<string, TensorSpec> {
   const specs = new Map<string, TensorSpec>();
   for (const value of metadata) {

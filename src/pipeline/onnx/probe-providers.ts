@@ -3,6 +3,7 @@
 // provider can be compiled in and still fail at session creation (no Vulkan driver, no CUDA libs).
 import ort from 'onnxruntime-node';
 import type { ExecutionProviderName } from '../types.js';
+import { WIRE_LENGTH_DELIMITED, WIRE_VARINT } from './protobuf-wire.js';
 
 export interface ProviderProbe {
   readonly provider: ExecutionProviderName;
@@ -12,9 +13,7 @@ export interface ProviderProbe {
   readonly elapsedMs: number;
 }
 
-// ONNX protobuf field numbers (onnx.proto3), wire types and constants used by the probe graph.
-const WIRE_VARINT = 0;
-const WIRE_BYTES = 2;
+// ONNX protobuf field numbers (onnx.proto3) and constants used by the probe graph.
 const IR_VERSION = 8;
 const OPSET_VERSION = 17;
 const ELEM_TYPE_FLOAT = 1;
@@ -57,7 +56,7 @@ function intField(field: number, value: number): number[] {
 }
 
 function bytesField(field: number, payload: readonly number[]): number[] {
-  return [...key(field, WIRE_BYTES), ...varint(payload.length), ...payload];
+  return [...key(field, WIRE_LENGTH_DELIMITED), ...varint(payload.length), ...payload];
 }
 
 function stringField(field: number, text: string): number[] {
@@ -71,7 +70,7 @@ function floatVectorInfo(name: string): number[] {
 }
 
 /** A valid ONNX model, hand-encoded: one Add node that doubles a float[1]. */
-export function probeModelBytes(): Uint8Array {
+function probeModelBytes(): Uint8Array {
   const node = [
     ...stringField(NODE.input, PROBE_INPUT),
     ...stringField(NODE.input, PROBE_INPUT),
@@ -117,11 +116,4 @@ export async function probeProvider(provider: ExecutionProviderName): Promise<Pr
   } finally {
     await session?.release().catch(() => undefined);
   }
-}
-
-/** Probes each provider in turn (one at a time: GPU providers do not like parallel start-up). */
-export async function probeProviders(providers: readonly ExecutionProviderName[]): Promise<ProviderProbe[]> {
-  const results: ProviderProbe[] = [];
-  for (const provider of providers) results.push(await probeProvider(provider));
-  return results;
 }

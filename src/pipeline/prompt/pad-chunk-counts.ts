@@ -14,7 +14,8 @@ export function emptyChunk(tokenizer: Pick<ChunkTokenizer, 'withSpecialTokens'>)
   return { inputIds, weights: inputIds.map(() => 1) };
 }
 
-function padTo(chunks: readonly WeightedChunk[], count: number, filler: WeightedChunk): WeightedChunk[] {
+/** `chunks` followed by copies of `filler` up to `count` chunks. */
+export function padTo(chunks: readonly WeightedChunk[], count: number, filler: WeightedChunk): WeightedChunk[] {
   const padded = [...chunks];
   while (padded.length < count) padded.push({ inputIds: [...filler.inputIds], weights: [...filler.weights] });
   return padded;
