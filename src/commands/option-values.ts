@@ -5,6 +5,7 @@ import { MAX_ASPECT_RATIO, MAX_SIDE, MIN_SIDE } from './limits.js';
 import type { OptionValue } from './invocation.js';
 import { invalidOption } from './user-facing-error.js';
 import { messages } from './messages.js';
+import { clipText } from './clip-text.js';
 
 const WHOLE_NUMBER = /^\+?\d+$/;
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
@@ -17,7 +18,7 @@ const MAX_ECHO_CHARS = 60;
 /** The value as the user typed it, shortened for echoing. */
 export function echo(raw: OptionValue): string {
   const text = String(raw ?? '').trim();
-  return text.length > MAX_ECHO_CHARS ? `${text.slice(0, MAX_ECHO_CHARS - 1)}…` : text;
+  return clipText(text, MAX_ECHO_CHARS);
 }
 
 export function parseWholeNumber(label: string, raw: OptionValue, min: number, max: number): number {

@@ -5,6 +5,7 @@ import { messages } from './messages.js';
 import { userKeyOf, type LimitsView, type QueueView } from './ports.js';
 import { displayPrompt } from './replies.js';
 import type { Reply } from './reply.js';
+import { clipText } from './clip-text.js';
 
 /** Queue lines quote a prompt briefly; the full one is in the job's own message. */
 const QUEUE_PROMPT_CHARS = 80;
@@ -31,6 +32,5 @@ export async function queueCommand(requester: Requester, queue: QueueView, limit
 }
 
 function shortPrompt(prompt: string): string {
-  const oneLine = displayPrompt(prompt).replace(/\s+/g, ' ');
-  return oneLine.length > QUEUE_PROMPT_CHARS ? `${oneLine.slice(0, QUEUE_PROMPT_CHARS - 1)}…` : oneLine;
+  return clipText(displayPrompt(prompt).replace(/\s+/g, ' '), QUEUE_PROMPT_CHARS);
 }

@@ -5,6 +5,7 @@ import { messages } from './messages.js';
 import type { Reply, ReplyField } from './reply.js';
 import { resultButtons } from './result-buttons.js';
 import type { ErrorCode, UserFacingError } from './user-facing-error.js';
+import { clipText } from './clip-text.js';
 
 /** Discord messages hold 2000 characters; the prompt must leave room for the rest. */
 export const MAX_DISPLAY_PROMPT_CHARS = 1000;
@@ -38,7 +39,7 @@ export interface ResultView {
 }
 
 export function displayPrompt(prompt: string): string {
-  return prompt.length > MAX_DISPLAY_PROMPT_CHARS ? `${prompt.slice(0, MAX_DISPLAY_PROMPT_CHARS - 1)}…` : prompt;
+  return clipText(prompt, MAX_DISPLAY_PROMPT_CHARS);
 }
 
 /** Shown at once when a request is accepted; later edited into progress and the result. */

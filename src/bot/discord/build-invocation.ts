@@ -27,11 +27,7 @@ export async function buildInvocation(interaction: ChatInputCommandInteraction, 
     values[option.name] = option.value ?? undefined;
   }
   return {
-    requester: discordRequester(interaction.user, {
-      channelId: interaction.channelId,
-      guildId: interaction.guildId,
-      channel: interaction.channel,
-    }),
+    requester: discordRequester(interaction.user, interaction),
     command: interaction.commandName,
     ...(subcommand !== undefined ? { subcommand } : {}),
     options: values,

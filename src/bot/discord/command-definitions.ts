@@ -11,6 +11,7 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { CommandSpec, OptionChoice, OptionSpec, SubcommandSpec } from '../../commands/options.js';
+import { clipText } from '../../commands/clip-text.js';
 
 /** Discord's limits on command and choice text. */
 export const MAX_DESCRIPTION_CHARS = 100;
@@ -18,13 +19,11 @@ const MAX_CHOICE_CHARS = 100;
 /** Only members with Administrator see admin commands until a server admin allows others. */
 const ADMINISTRATORS_ONLY = '0';
 
-const shorten = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
-
 export function discordCommandDefinitions(specs: readonly CommandSpec[]): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
   return specs.map((spec) => ({
     type: ApplicationCommandType.ChatInput,
     name: spec.name,
-    description: shorten(spec.description, MAX_DESCRIPTION_CHARS),
+    description: clipText(spec.description, MAX_DESCRIPTION_CHARS),
     // Servers where the bot is installed, and DMs with the bot.
     contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
     integration_types: [ApplicationIntegrationType.GuildInstall],
@@ -38,7 +37,7 @@ function subcommandOption(spec: SubcommandSpec): APIApplicationCommandSubcommand
   return {
     type: ApplicationCommandOptionType.Subcommand,
     name: spec.name,
-    description: shorten(spec.description, MAX_DESCRIPTION_CHARS),
+    description: clipText(spec.description, MAX_DESCRIPTION_CHARS),
     options: basicOptions(spec.options),
   };
 }
@@ -49,7 +48,7 @@ function basicOptions(options: readonly OptionSpec[]): APIApplicationCommandBasi
 }
 
 function basicOption(spec: OptionSpec): APIApplicationCommandBasicOption {
-  const common = { name: spec.name, description: shorten(spec.description, MAX_DESCRIPTION_CHARS), required: spec.required };
+  const common = { name: spec.name, description: clipText(spec.description, MAX_DESCRIPTION_CHARS), required: spec.required };
   const range = {
     ...(spec.minValue !== undefined ? { min_value: spec.minValue } : {}),
     ...(spec.maxValue !== undefined ? { max_value: spec.maxValue } : {}),
@@ -88,9 +87,9 @@ function basicOption(spec: OptionSpec): APIApplicationCommandBasicOption {
 }
 
 function stringChoice(choice: OptionChoice): APIApplicationCommandOptionChoice<string> {
-  return { name: shorten(choice.name, MAX_CHOICE_CHARS), value: shorten(String(choice.value), MAX_CHOICE_CHARS) };
+  return { name: clipText(choice.name, MAX_CHOICE_CHARS), value: clipText(String(choice.value), MAX_CHOICE_CHARS) };
 }
 
 function numberChoice(choice: OptionChoice): APIApplicationCommandOptionChoice<number> {
-  return { name: shorten(choice.name, MAX_CHOICE_CHARS), value: Number(choice.value) };
+  return { name: clipText(choice.name, MAX_CHOICE_CHARS), value: Number(choice.value) };
 }

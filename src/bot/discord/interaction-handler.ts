@@ -65,11 +65,7 @@ export class DiscordInteractionHandler {
     if (!(await this.defer(interaction, action === undefined || action.kind === 'delete'))) return;
     const target = this.targetFor(interaction, receivedAt);
     try {
-      const actor = discordRequester(interaction.user, {
-        channelId: interaction.channelId,
-        guildId: interaction.guildId,
-        channel: interaction.channel,
-      });
+      const actor = discordRequester(interaction.user, interaction);
       await runOutcome(await this.deps.backend.handleAction({ kind: 'button', id: interaction.customId }, actor), target, this.deps);
     } catch (error) {
       await this.failed(error, target);
@@ -89,11 +85,7 @@ export class DiscordInteractionHandler {
             option: focused.name,
             typed: String(focused.value),
             options,
-            requester: discordRequester(interaction.user, {
-              channelId: interaction.channelId,
-              guildId: interaction.guildId,
-              channel: interaction.channel,
-            }),
+            requester: discordRequester(interaction.user, interaction),
           }).catch((error: unknown) => {
             this.deps.logger.warn({ err: error, option: focused.name }, 'autocomplete failed');
             return [];

@@ -4,6 +4,7 @@ import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonC
 import type { Reply, ReplyButton } from '../../commands/reply.js';
 import type { JobMessageContent } from './job-message.js';
 import { prepareResultFiles, type ResultFilesOptions } from './result-files.js';
+import { clipText } from '../../commands/clip-text.js';
 
 /** Discord refuses message content longer than this. */
 export const MAX_CONTENT_CHARS = 2000;
@@ -43,7 +44,7 @@ export function replyText(reply: Reply, extraNotes: readonly string[] = []): str
     ...extraNotes.map((note) => `-# ${note}`),
   ];
   const text = lines.filter((line) => line !== '').join('\n');
-  return text.length > MAX_CONTENT_CHARS ? `${text.slice(0, MAX_CONTENT_CHARS - 1)}…` : text;
+  return clipText(text, MAX_CONTENT_CHARS);
 }
 
 export function replyComponents(reply: Reply): APIActionRowComponent<APIComponentInMessageActionRow>[] {

@@ -21,6 +21,7 @@ import type { PlaygroundChannel } from './playground-channel.js';
 import { BOT_AUTHOR, isPlaygroundMessage, messageRef, playgroundRequester } from './playground-identity.js';
 import { renderReply } from './render-reply.js';
 import type { TabMessage } from './playground-server.js';
+import { clipText } from '../../commands/clip-text.js';
 
 /** The part of the job service the adapter uses. */
 export type PlaygroundJobs = Pick<JobService, 'submit' | 'attachMessage'>;
@@ -79,7 +80,7 @@ export class PlaygroundAdapter {
           { requester, command: line.command, options: {}, text: line.text, attachments: [] },
           this.deps.commands,
         );
-        await this.apply(outcome, requester, `${user} used ${shorten(text.trim())}`);
+        await this.apply(outcome, requester, `${user} used ${clipText(text.trim(), MAX_REPLY_TO_CHARS)}`);
         return;
       }
     }
@@ -159,8 +160,4 @@ export class PlaygroundAdapter {
 function unknownCommandReply(name: string): Reply {
   const known = COMMAND_NAMES.map((command) => `\`/${command}\``).join(', ');
   return { kind: 'error', text: `\`/${name}\` isn't a command here. Try one of ${known}.`, ephemeral: true };
-}
-
-function shorten(text: string): string {
-  return text.length > MAX_REPLY_TO_CHARS ? `${text.slice(0, MAX_REPLY_TO_CHARS - 1)}…` : text;
 }

@@ -3,6 +3,7 @@
 // so escaping &, < and > is all it needs (and keeps users from pinging @channel via a prompt).
 import type { types } from '@slack/bolt';
 import type { Reply, ReplyButton, ReplyField } from '../../commands/reply.js';
+import { clipText } from '../../commands/clip-text.js';
 
 export type Block = types.KnownBlock;
 
@@ -30,24 +31,20 @@ export function escapeMrkdwn(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
 function fieldText(field: ReplyField): string {
-  return clip(`*${escapeMrkdwn(field.label)}*\n${escapeMrkdwn(field.value)}`, MAX_FIELD_TEXT);
+  return clipText(`*${escapeMrkdwn(field.label)}*\n${escapeMrkdwn(field.value)}`, MAX_FIELD_TEXT);
 }
 
 function mainText(reply: Reply): string {
   const title = reply.title === undefined ? '' : `*${escapeMrkdwn(reply.title)}*\n`;
-  return clip(`${title}${escapeMrkdwn(reply.text)}`, MAX_SECTION_TEXT);
+  return clipText(`${title}${escapeMrkdwn(reply.text)}`, MAX_SECTION_TEXT);
 }
 
 function button(reply: ReplyButton, value: string | undefined): types.Button {
   return {
     type: 'button',
     action_id: reply.id,
-    text: { type: 'plain_text', text: clip(`${reply.emoji === undefined ? '' : `${reply.emoji} `}${reply.label}`, MAX_BUTTON_LABEL), emoji: true },
+    text: { type: 'plain_text', text: clipText(`${reply.emoji === undefined ? '' : `${reply.emoji} `}${reply.label}`, MAX_BUTTON_LABEL), emoji: true },
     ...(value === undefined ? {} : { value }),
     ...(reply.style === 'secondary' ? {} : { style: reply.style }),
     ...(reply.style === 'danger'
