@@ -111,7 +111,8 @@ describe('FairQueue', () => {
   it('estimates waits from recent step times and the work ahead', async () => {
     const estimator = new EtaEstimator({ defaultMsPerUnit: 1_000 });
     estimator.record(10, 1_000); // 100 ms per unit
-    const harness = new Harness({ estimator });
+    // A frozen clock: the running job's elapsed time would otherwise shave milliseconds off.
+    const harness = new Harness({ estimator, now: () => 0 });
     harness.add('run', 'A', 10);
     harness.add('w1', 'B', 20);
     const second = harness.add('w2', 'C', 5);
