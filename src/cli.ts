@@ -5,6 +5,7 @@ import { dirname, extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomInt } from 'node:crypto';
 import { isPipelineError } from './pipeline/errors.js';
+import { MODEL_DEFAULTS } from './commands/config.js';
 import { StableDiffusionPipeline } from './pipeline/stable-diffusion.js';
 import {
   EXECUTION_PROVIDERS,
@@ -14,7 +15,6 @@ import {
   SAMPLER_NAMES,
   SIZE_MULTIPLE,
   type ExecutionProviderName,
-  type ModelKind,
   type SamplerName,
 } from './pipeline/types.js';
 import { MAX_CLIP_SKIP, MAX_GUIDANCE, MAX_SIDE, MAX_STEPS, MIN_SIDE } from './pipeline/validate-params.js';
@@ -31,16 +31,6 @@ const MAX_THREADS = 256;
 const DEFAULT_STRENGTH = 0.6;
 
 class CliUsageError extends Error {}
-
-/** Step and guidance defaults that suit each model kind (distilled models need few steps, no CFG). */
-const KIND_DEFAULTS: Record<ModelKind, { steps: number; cfg: number; sampler: SamplerName }> = {
-  sd1: { steps: 20, cfg: 7, sampler: 'euler_a' },
-  sd2: { steps: 20, cfg: 7, sampler: 'euler_a' },
-  sdxl: { steps: 25, cfg: 6, sampler: 'euler_a' },
-  'sd-turbo': { steps: 1, cfg: 0, sampler: 'euler_a' },
-  'sdxl-turbo': { steps: 1, cfg: 0, sampler: 'euler_a' },
-  lcm: { steps: 4, cfg: 1.5, sampler: 'lcm' },
-};
 
 function parseCommandLine(argv: string[]) {
   try {
@@ -164,7 +154,8 @@ async function main(argv: string[]): Promise<number> {
     ...(threads !== undefined ? { threads } : {}),
     onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
   });
-  const defaults = KIND_DEFAULTS[pipeline.info.kind];
+  // The same per-kind defaults the bot uses (distilled models need few steps and no CFG).
+  const defaults = MODEL_DEFAULTS[pipeline.info.kind];
   const showProgress = progressWriter();
   try {
     const result = await pipeline.generate(
@@ -172,9 +163,9 @@ async function main(argv: string[]): Promise<number> {
         prompt: values.prompt,
         negativePrompt: values.negative,
         seed,
-        numInferenceSteps: steps ?? defaults.steps,
-        guidanceScale: cfg ?? defaults.cfg,
-        sampler: sampler ?? defaults.sampler,
+        numInferenceSteps: steps ?? defaults.defaultSteps,
+        guidanceScale: cfg ?? defaults.defaultGuidanceScale,
+        sampler: sampler ?? defaults.defaultSampler,
         width: width ?? pipeline.info.nativeSize,
         height: height ?? pipeline.info.nativeSize,
         count,
