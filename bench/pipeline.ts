@@ -8,7 +8,7 @@
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StableDiffusionPipeline } from '../src/pipeline/stable-diffusion.js';
+import { StableDiffusionPipeline } from '../src/pipeline/sd/stable-diffusion.js';
 import type { GenerationParams } from '../src/pipeline/types.js';
 import { writeSyntheticBenchModel } from '../test/fixtures/oracle/index.js';
 

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { randomInt } from 'node:crypto';
 import { isPipelineError } from './pipeline/errors.js';
 import { MODEL_DEFAULTS } from './commands/config.js';
-import { StableDiffusionPipeline } from './pipeline/stable-diffusion.js';
+import { StableDiffusionPipeline } from './pipeline/sd/stable-diffusion.js';
 import {
   EXECUTION_PROVIDERS,
   MAX_IMAGES_PER_REQUEST,
@@ -17,7 +17,7 @@ import {
   type ExecutionProviderName,
   type SamplerName,
 } from './pipeline/types.js';
-import { MAX_CLIP_SKIP, MAX_GUIDANCE, MAX_SIDE, MAX_STEPS, MIN_SIDE } from './pipeline/validate-params.js';
+import { MAX_CLIP_SKIP, MAX_GUIDANCE, MAX_SIDE, MAX_STEPS, MIN_SIDE } from './pipeline/sd/validate-params.js';
 
 const USAGE =
   'usage: npm run imagine -- --model DIR --prompt TEXT [--negative TEXT] [--seed N] [--steps N] [--cfg X] [--sampler NAME] ' +

@@ -3,7 +3,7 @@
 // limits) and the ADMINS list. `npm start` and `npm run discord:register` share it, so the
 // registered slash commands always match what the bot accepts.
 import { parseCommandsConfig, type CommandsConfig } from '../commands/config.js';
-import { guessModelKind } from '../pipeline/guess-model-kind.js';
+import { guessModelKind } from '../pipeline/model/guess-model-kind.js';
 import type { ModelKind } from '../pipeline/types.js';
 import { ConfigError, type AppConfig } from './app-config.js';
 

@@ -33,7 +33,7 @@ function folderSummary(report: DownloadReport): string {
 
 async function checkWithPipeline(dir: string, name: string, io: CliIo): Promise<string> {
   // Loaded lazily: onnxruntime takes a moment to start and is only needed for --check.
-  const { StableDiffusionPipeline } = await import('../pipeline/stable-diffusion.js');
+  const { StableDiffusionPipeline } = await import('../pipeline/sd/stable-diffusion.js');
   const pipeline = await StableDiffusionPipeline.load(dir, name, {
     provider: 'cpu',
     allowCpuFallback: false,

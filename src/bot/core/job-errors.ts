@@ -1,7 +1,7 @@
 // Turns whatever ended a job into the one error type users see. Anything unexpected becomes
 // generation_failed with the job id; the caller logs the original.
 import { UserFacingError } from '../../commands/user-facing-error.js';
-import { WorkerError } from '../../pipeline/worker-error.js';
+import { WorkerError } from '../../pipeline/ipc/worker-error.js';
 
 export interface JobFailure {
   readonly error: UserFacingError;

@@ -1,6 +1,6 @@
 // Wraps the pipeline client so every job feeds the metrics: waiting time, duration, steps per
 // second, and errors by code. The job service sees the same ImageGenerator it always did.
-import type { ClientGenerateOptions, GenerationJob } from '../../pipeline/client.js';
+import type { ClientGenerateOptions, GenerationJob } from '../../pipeline/ipc/client.js';
 import type { GenerationResult } from '../../pipeline/types.js';
 import type { ImageGenerator } from '../core/image-generator.js';
 import type { BotMetrics } from './create-metrics.js';

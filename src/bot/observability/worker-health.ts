@@ -1,7 +1,7 @@
 // Follows the pipeline client's worker events and keeps the state /healthz reports:
 // starting → ready, then restarting after a crash or hang, down once closed or given up on.
-import { describeExit } from '../../pipeline/client.js';
-import type { WorkerEvent } from '../../pipeline/client.js';
+import { describeExit } from '../../pipeline/ipc/client.js';
+import type { WorkerEvent } from '../../pipeline/ipc/client.js';
 import type { HealthReport, WorkerState } from './health-report.js';
 
 export interface WorkerHealthOptions {

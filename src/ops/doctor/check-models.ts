@@ -2,8 +2,8 @@
 // check reads configs only; `full` opens every graph with onnxruntime, as the bot will.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { modelKindOf, readModelFolder } from '../../pipeline/model-folder.js';
-import type { ModelFolder } from '../../pipeline/model-folder.js';
+import { modelKindOf, readModelFolder } from '../../pipeline/model/model-folder.js';
+import type { ModelFolder } from '../../pipeline/model/model-folder.js';
 import type { ModelKind } from '../../pipeline/types.js';
 import type { DoctorRow } from './doctor-row.js';
 import type { ConfiguredModel, DoctorSettings } from './doctor-settings.js';

@@ -40,7 +40,7 @@ async function realProbe(): Promise<ProbeProvider> {
 
 function realOpen(provider: ExecutionProviderName, allowCpuFallback: boolean): OpenModel {
   return async (dir, name) => {
-    const { StableDiffusionPipeline } = await import('../../pipeline/stable-diffusion.js');
+    const { StableDiffusionPipeline } = await import('../../pipeline/sd/stable-diffusion.js');
     const pipeline = await StableDiffusionPipeline.load(dir, name, { provider, allowCpuFallback, previewEvery: 0, safetyChecker: false });
     const kind = pipeline.info.kind;
     await pipeline.release();

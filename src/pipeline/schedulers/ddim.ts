@@ -1,5 +1,5 @@
 // DDIM with η = 0 (diffusers DDIMScheduler): deterministic, VP form, the UNet sees the sample as is.
-import { NoiseSchedule } from '../noise-schedule.js';
+import { NoiseSchedule } from './noise-schedule.js';
 import { FloatBuffer } from './float-buffer.js';
 import { mixNoise } from './forward-noise.js';
 import { predictionForms } from './prediction.js';

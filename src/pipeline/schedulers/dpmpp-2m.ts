@@ -1,7 +1,7 @@
 // DPM++ 2M (diffusers DPMSolverMultistepScheduler: dpmsolver++, solver_order 2, midpoint,
 // final_sigmas_type "zero", lower_order_final). Serves `dpmpp_2m` and, with useKarrasSigmas,
 // `dpmpp_2m_karras`. Second order from the x0 estimates of this step and the previous one.
-import { NoiseSchedule } from '../noise-schedule.js';
+import { NoiseSchedule } from './noise-schedule.js';
 import { FloatBuffer } from './float-buffer.js';
 import { mixNoise } from './forward-noise.js';
 import { roundHalfEven } from './grid.js';

@@ -1,7 +1,7 @@
 // LCM (diffusers LCMScheduler): a consistency model jumps to a denoised estimate each step, then
 // re-noises it to the next timestep with fresh noise. Its timesteps come from the distillation
 // schedule, so `timestep_spacing` and `steps_offset` do not apply.
-import { NoiseSchedule } from '../noise-schedule.js';
+import { NoiseSchedule } from './noise-schedule.js';
 import { FloatBuffer } from './float-buffer.js';
 import { mixNoise } from './forward-noise.js';
 import { linspace } from './grid.js';

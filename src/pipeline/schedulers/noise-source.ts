@@ -1,5 +1,5 @@
 // Fills a (possibly batched) buffer with the scheduler's own Gaussian noise.
-import type { Rng } from '../rng.js';
+import type { Rng } from '../sd/rng.js';
 import type { NoiseSource } from './scheduler.js';
 
 /** One Rng fills all of `out`; an array of k Rngs fills k equal consecutive parts, one each. */

@@ -1,5 +1,5 @@
 // The one interface every scheduler implements (diffusers' habit: one file per scheduler, same shape).
-import type { Rng } from '../rng.js';
+import type { Rng } from '../sd/rng.js';
 
 export type TimestepSpacing = 'leading' | 'trailing' | 'linspace';
 export type PredictionType = 'epsilon' | 'v_prediction';

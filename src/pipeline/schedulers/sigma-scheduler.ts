@@ -1,6 +1,6 @@
 // Shared half of the Euler-type (k-diffusion, VE) schedulers: the sample lives at noise level σ,
 // the UNet sees x/√(σ² + 1), and each run ends at σ = 0. Subclasses supply the step rule.
-import { NoiseSchedule } from '../noise-schedule.js';
+import { NoiseSchedule } from './noise-schedule.js';
 import { FloatBuffer } from './float-buffer.js';
 import { predictionForms, vpFromSigma } from './prediction.js';
 import type { NoiseSource, Scheduler, SchedulerConfig, SchedulerStepResult, TimestepSpacing } from './scheduler.js';

@@ -1,4 +1,4 @@
-// The pipeline the browser test drives, in one place: the real worker process (src/pipeline/worker.ts)
+// The pipeline the browser test drives, in one place: the real worker process (src/pipeline/worker/worker.ts)
 // behind a real PipelineClient, on an oracle model whose correct image is a flat colour known in
 // closed form from the prompt, the negative prompt and the CFG scale.
 import type { ImageGenerator } from '../../../src/bot/core/image-generator.js';

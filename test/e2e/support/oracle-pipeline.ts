@@ -5,9 +5,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PipelineClient } from '../../../src/pipeline/client.js';
-import { ClipTokenizer } from '../../../src/pipeline/tokenizer/clip-tokenizer.js';
-import { workerArgs } from '../../../src/pipeline/worker-config.js';
+import { PipelineClient } from '../../../src/pipeline/ipc/client.js';
+import { ClipTokenizer } from '../../../src/pipeline/text/tokenizer/clip-tokenizer.js';
+import { workerArgs } from '../../../src/pipeline/worker/worker-config.js';
 import { ORACLE_DEFAULT_SCALING_FACTOR, oracleColour, oracleGuidedX0, oracleX0, writeSyntheticBenchModel } from '../../fixtures/oracle/index.js';
 
 export type Rgb = readonly [number, number, number];

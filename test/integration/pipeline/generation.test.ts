@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPipelineError } from '../../../src/pipeline/errors.js';
 import { parseParameterFields } from '../../../src/pipeline/image/a1111-parameters.js';
 import { readPngText } from '../../../src/pipeline/image/png-text.js';
-import { StableDiffusionPipeline } from '../../../src/pipeline/stable-diffusion.js';
+import { StableDiffusionPipeline } from '../../../src/pipeline/sd/stable-diffusion.js';
 import type { GenerationParams, GenerationProgress } from '../../../src/pipeline/types.js';
 import { writeOracleModel } from '../../fixtures/oracle/index.js';
 import { decodePng, maxColourError, openOracleModel, type OracleModel } from './oracle-helpers.js';

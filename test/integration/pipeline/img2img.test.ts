@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPipelineError } from '../../../src/pipeline/errors.js';
 import { parseParameterFields } from '../../../src/pipeline/image/a1111-parameters.js';
 import { readPngText } from '../../../src/pipeline/image/png-text.js';
-import { SeededRng } from '../../../src/pipeline/rng.js';
+import { SeededRng } from '../../../src/pipeline/sd/rng.js';
 import type { GenerationParams } from '../../../src/pipeline/types.js';
 import { ALPHAS_CUMPROD, oracleEncodedLatent, type OracleVariant } from '../../fixtures/oracle/index.js';
 import { decodePng, maxColourError, openOracleModel, type DecodedImage, type OracleModel } from './oracle-helpers.js';

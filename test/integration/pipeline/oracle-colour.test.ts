@@ -2,7 +2,7 @@
 // A wrong spacing, sigma, scaling, CFG order, latent scale, dtype or pad token moves the colour.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLER_NAMES, type SamplerName } from '../../../src/pipeline/types.js';
-import { SeededRng } from '../../../src/pipeline/rng.js';
+import { SeededRng } from '../../../src/pipeline/sd/rng.js';
 import { ALPHAS_CUMPROD, type OracleVariant } from '../../fixtures/oracle/index.js';
 import { decodePng, maxColourError, openOracleModel, type OracleModel } from './oracle-helpers.js';
 

@@ -4,8 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { StableDiffusionPipeline, type PipelineOptions } from '../../../src/pipeline/stable-diffusion.js';
-import { ClipTokenizer } from '../../../src/pipeline/tokenizer/clip-tokenizer.js';
+import { StableDiffusionPipeline, type PipelineOptions } from '../../../src/pipeline/sd/stable-diffusion.js';
+import { ClipTokenizer } from '../../../src/pipeline/text/tokenizer/clip-tokenizer.js';
 import {
   effectiveScalingFactor,
   oracleColour,

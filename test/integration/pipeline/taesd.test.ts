@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPipelineError } from '../../../src/pipeline/errors.js';
-import { StableDiffusionPipeline } from '../../../src/pipeline/stable-diffusion.js';
+import { StableDiffusionPipeline } from '../../../src/pipeline/sd/stable-diffusion.js';
 import type { GenerationParams, GenerationProgress } from '../../../src/pipeline/types.js';
 import { oracleTaesdColour, writeOracleModel, writeOracleTaesd, type OracleVariant } from '../../fixtures/oracle/index.js';
 import { colourSpread, decodePng, maxColourError, openOracleModel, type OracleModel } from './oracle-helpers.js';

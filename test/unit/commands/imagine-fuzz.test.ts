@@ -8,7 +8,7 @@ import type { InvocationAttachment, OptionValue } from '../../../src/commands/in
 import { MAX_CLIP_SKIP, MAX_GUIDANCE_SCALE, MIN_STRENGTH, SIZE_STEP } from '../../../src/commands/limits.js';
 import type { UserSettings } from '../../../src/commands/user-settings.js';
 import { UserFacingError } from '../../../src/commands/user-facing-error.js';
-import { SeededRng } from '../../../src/pipeline/rng.js';
+import { SeededRng } from '../../../src/pipeline/sd/rng.js';
 import { MAX_SEED } from '../../../src/pipeline/types.js';
 import { imagineInvocation, testConfig } from './support/fixtures.js';
 

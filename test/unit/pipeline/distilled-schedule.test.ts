@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { schedulerJsonFor } from '../../../src/pipeline/distilled-schedule.js';
+import { schedulerJsonFor } from '../../../src/pipeline/sd/distilled-schedule.js';
 import { createScheduler, parseSchedulerConfig } from '../../../src/pipeline/schedulers/create-scheduler.js';
 
 const LEADING = { beta_schedule: 'scaled_linear', beta_start: 0.00085, beta_end: 0.012, timestep_spacing: 'leading', steps_offset: 1 };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OnnxModel } from '../../../src/pipeline/onnx/onnx-model.js';
-import { SafetyChecker, type RgbImage } from '../../../src/pipeline/safety-checker.js';
+import { SafetyChecker, type RgbImage } from '../../../src/pipeline/vae/safety-checker.js';
 import { writeOracleModel } from '../../fixtures/oracle/index.js';
 
 let dir = '';

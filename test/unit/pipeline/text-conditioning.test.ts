@@ -4,12 +4,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClipTextEncoder } from '../../../src/pipeline/clip-text-encoder.js';
-import { readTextEncoderSignature } from '../../../src/pipeline/model-signature.js';
+import { ClipTextEncoder } from '../../../src/pipeline/text/clip-text-encoder.js';
+import { readTextEncoderSignature } from '../../../src/pipeline/model/model-signature.js';
 import { intTensor, toFloat32 } from '../../../src/pipeline/onnx/host-tensor.js';
 import { OnnxModel } from '../../../src/pipeline/onnx/onnx-model.js';
-import { TextConditioner } from '../../../src/pipeline/text-conditioning.js';
-import { ClipTokenizer } from '../../../src/pipeline/tokenizer/clip-tokenizer.js';
+import { TextConditioner } from '../../../src/pipeline/text/text-conditioning.js';
+import { ClipTokenizer } from '../../../src/pipeline/text/tokenizer/clip-tokenizer.js';
 import { writeOracleModel } from '../../fixtures/oracle/index.js';
 
 const TOKENS = 77;

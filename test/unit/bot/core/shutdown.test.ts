@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tsxExecArgv } from '../../../../src/pipeline/worker-process.js';
+import { tsxExecArgv } from '../../../../src/pipeline/ipc/worker-process.js';
 import { GracefulShutdown } from '../../../../src/bot/core/shutdown.js';
 
 const HOST = fileURLToPath(new URL('../../../fixtures/fake-worker/service-host.ts', import.meta.url));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { WorkerEvent } from '../../../../src/pipeline/client.js';
+import type { WorkerEvent } from '../../../../src/pipeline/ipc/client.js';
 import { WorkerHealth } from '../../../../src/bot/observability/worker-health.js';
 
 const ready: WorkerEvent = {

@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
 import type { GenerationJob, ImageGenerator } from '../../../../src/bot/core/image-generator.js';
-import type { ClientGenerateOptions } from '../../../../src/pipeline/client.js';
+import type { ClientGenerateOptions } from '../../../../src/pipeline/ipc/client.js';
 import { addPngText } from '../../../../src/pipeline/image/png-text.js';
 import { PipelineError } from '../../../../src/pipeline/errors.js';
 import type { GeneratedImage, GenerationResult } from '../../../../src/pipeline/types.js';

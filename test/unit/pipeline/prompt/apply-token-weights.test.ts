@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyTokenWeights } from '../../../../src/pipeline/prompt/apply-token-weights.js';
+import { applyTokenWeights } from '../../../../src/pipeline/text/prompt/apply-token-weights.js';
 
 function mean(values: Float32Array): number {
   return values.reduce((sum, value) => sum + value, 0) / values.length;

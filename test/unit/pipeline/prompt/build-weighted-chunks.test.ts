@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildWeightedChunks, type ChunkOptions } from '../../../../src/pipeline/prompt/build-weighted-chunks.js';
-import { ClipTokenizer } from '../../../../src/pipeline/tokenizer/clip-tokenizer.js';
+import { buildWeightedChunks, type ChunkOptions } from '../../../../src/pipeline/text/prompt/build-weighted-chunks.js';
+import { ClipTokenizer } from '../../../../src/pipeline/text/tokenizer/clip-tokenizer.js';
 
 const FIXTURE_DIR = fileURLToPath(new URL('../../../fixtures/clip-tokenizer/', import.meta.url));
 const BOS = 49406;

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeightedChunks, type WeightedChunk } from '../../../../src/pipeline/prompt/build-weighted-chunks.js';
-import { padChunkCounts } from '../../../../src/pipeline/prompt/pad-chunk-counts.js';
-import { ClipTokenizer } from '../../../../src/pipeline/tokenizer/clip-tokenizer.js';
+import { buildWeightedChunks, type WeightedChunk } from '../../../../src/pipeline/text/prompt/build-weighted-chunks.js';
+import { padChunkCounts } from '../../../../src/pipeline/text/prompt/pad-chunk-counts.js';
+import { ClipTokenizer } from '../../../../src/pipeline/text/tokenizer/clip-tokenizer.js';
 
 const FIXTURE_DIR = fileURLToPath(new URL('../../../fixtures/clip-tokenizer/', import.meta.url));
 const LENGTH = 77;

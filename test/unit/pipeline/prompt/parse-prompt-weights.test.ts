@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePromptWeights, type PromptSegment } from '../../../../src/pipeline/prompt/parse-prompt-weights.js';
+import { parsePromptWeights, type PromptSegment } from '../../../../src/pipeline/text/prompt/parse-prompt-weights.js';
 
 const BREAK = 'BREAK';
 type Expected = [text: string, weight: number] | typeof BREAK;

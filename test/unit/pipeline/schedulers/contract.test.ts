@@ -3,7 +3,7 @@
 // land on x0 (DDIM: within its analytic last-step residual).
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { SeededRng } from '../../../../src/pipeline/rng.js';
+import { SeededRng } from '../../../../src/pipeline/sd/rng.js';
 import { createScheduler } from '../../../../src/pipeline/schedulers/create-scheduler.js';
 import type { PredictionType, SchedulerConfig, TimestepSpacing } from '../../../../src/pipeline/schedulers/scheduler.js';
 import { SAMPLER_NAMES, type SamplerName } from '../../../../src/pipeline/types.js';

@@ -1,7 +1,7 @@
 // Reference timesteps and sigmas (DESIGN.md "Noise schedule", "Timestep spacing", "Karras sigmas",
 // "LCM"; the longer lists from diffusers' rules evaluated with numpy).
 import { describe, expect, it } from 'vitest';
-import { NoiseSchedule } from '../../../../src/pipeline/noise-schedule.js';
+import { NoiseSchedule } from '../../../../src/pipeline/schedulers/noise-schedule.js';
 import { DdimScheduler } from '../../../../src/pipeline/schedulers/ddim.js';
 import { DpmSolverMultistepScheduler } from '../../../../src/pipeline/schedulers/dpmpp-2m.js';
 import { EulerAncestralScheduler } from '../../../../src/pipeline/schedulers/euler-ancestral.js';

@@ -1,7 +1,7 @@
 // The step rules themselves, checked against DESIGN.md's formulas evaluated here with the test's
 // own σ table, and against each other where two samplers are the same method in disguise.
 import { describe, expect, it } from 'vitest';
-import { SeededRng } from '../../../../src/pipeline/rng.js';
+import { SeededRng } from '../../../../src/pipeline/sd/rng.js';
 import { DdimScheduler } from '../../../../src/pipeline/schedulers/ddim.js';
 import { DpmSolverMultistepScheduler } from '../../../../src/pipeline/schedulers/dpmpp-2m.js';
 import { EulerAncestralScheduler } from '../../../../src/pipeline/schedulers/euler-ancestral.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bpe, mergeKey } from '../../../../src/pipeline/tokenizer/bpe.js';
+import { bpe, mergeKey } from '../../../../src/pipeline/text/tokenizer/bpe.js';
 
 function ranks(...rules: Array<[string, string]>): Map<string, number> {
   return new Map(rules.map(([left, right], rank) => [mergeKey(left, right), rank]));

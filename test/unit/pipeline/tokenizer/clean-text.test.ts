@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanText } from '../../../../src/pipeline/tokenizer/clean-text.js';
+import { cleanText } from '../../../../src/pipeline/text/tokenizer/clean-text.js';
 
 describe('cleanText', () => {
   it.each([

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPipelineError } from '../../../../src/pipeline/errors.js';
-import { ClipTokenizer } from '../../../../src/pipeline/tokenizer/clip-tokenizer.js';
+import { ClipTokenizer } from '../../../../src/pipeline/text/tokenizer/clip-tokenizer.js';
 
 const FIXTURE_DIR = fileURLToPath(new URL('../../../fixtures/clip-tokenizer/', import.meta.url));
 const BOS = 49406;

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PipelineClient } from '../../../../src/pipeline/client.js';
-import type { GenerationJob, WorkerEvent } from '../../../../src/pipeline/client.js';
-import { PROTOCOL_VERSION } from '../../../../src/pipeline/protocol.js';
+import { PipelineClient } from '../../../../src/pipeline/ipc/client.js';
+import type { GenerationJob, WorkerEvent } from '../../../../src/pipeline/ipc/client.js';
+import { PROTOCOL_VERSION } from '../../../../src/pipeline/ipc/protocol.js';
 import type { GenerationParams, GenerationProgress } from '../../../../src/pipeline/types.js';
-import { WorkerError } from '../../../../src/pipeline/worker-error.js';
+import { WorkerError } from '../../../../src/pipeline/ipc/worker-error.js';
 import { colourOf } from '../../../fixtures/fake-worker/fake-model.js';
 import { fakeClientOptions } from '../../../fixtures/fake-worker/fake-client-options.js';
 import type { FakeClientSetup } from '../../../fixtures/fake-worker/fake-client-options.js';

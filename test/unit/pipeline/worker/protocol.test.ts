@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { deserialize, serialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { PROTOCOL_VERSION, parseParentMessage, parseWorkerMessage } from '../../../../src/pipeline/protocol.js';
+import { PROTOCOL_VERSION, parseParentMessage, parseWorkerMessage } from '../../../../src/pipeline/ipc/protocol.js';
 
 const jobId = randomUUID();
 const params = {

@@ -1,17 +1,17 @@
-// The real worker process (src/pipeline/worker.ts): on its own, and behind the PipelineClient and the
+// The real worker process (src/pipeline/worker/worker.ts): on its own, and behind the PipelineClient and the
 // job service on an oracle model folder, whose correct image is a flat colour known in closed form.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PipelineClient } from '../../../../src/pipeline/client.js';
-import type { WorkerEvent } from '../../../../src/pipeline/client.js';
+import { PipelineClient } from '../../../../src/pipeline/ipc/client.js';
+import type { WorkerEvent } from '../../../../src/pipeline/ipc/client.js';
 import { PARAMETERS_KEYWORD, parseParameterFields } from '../../../../src/pipeline/image/a1111-parameters.js';
 import { PNG_SIGNATURE, readPngText } from '../../../../src/pipeline/image/png-text.js';
-import { ClipTokenizer } from '../../../../src/pipeline/tokenizer/clip-tokenizer.js';
-import { workerArgs } from '../../../../src/pipeline/worker-config.js';
-import { WorkerError } from '../../../../src/pipeline/worker-error.js';
+import { ClipTokenizer } from '../../../../src/pipeline/text/tokenizer/clip-tokenizer.js';
+import { workerArgs } from '../../../../src/pipeline/worker/worker-config.js';
+import { WorkerError } from '../../../../src/pipeline/ipc/worker-error.js';
 import { RecordingObserver, makeHarness, request, requester } from '../../../fixtures/fake-worker/service-harness.js';
 import type { Harness, ObservedEvent } from '../../../fixtures/fake-worker/service-harness.js';
 import { ORACLE_DEFAULT_SCALING_FACTOR, oracleColour, oracleGuidedX0, oracleX0, writeSyntheticBenchModel } from '../../../fixtures/oracle/index.js';
@@ -25,7 +25,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('the real worker process (src/pipeline/worker.ts)', () => {
+describe('the real worker process (src/pipeline/worker/worker.ts)', () => {
   it('starts under tsx and refuses a folder that is not a model, saying which and why', async () => {
     const error = await PipelineClient.start({
       args: workerArgs({ models: [{ name: 'not-a-model', dir }], pipeline: { provider: 'cpu' } }),

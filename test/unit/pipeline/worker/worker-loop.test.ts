@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { WorkerMessage } from '../../../../src/pipeline/protocol.js';
+import type { WorkerMessage } from '../../../../src/pipeline/ipc/protocol.js';
 import type { GenerationParams } from '../../../../src/pipeline/types.js';
-import type { WorkerChannel } from '../../../../src/pipeline/worker-channel.js';
-import { workerConfigSchema } from '../../../../src/pipeline/worker-config.js';
-import type { WorkerConfigInput } from '../../../../src/pipeline/worker-config.js';
-import { EXIT_LOAD_FAILED, WorkerLoop } from '../../../../src/pipeline/worker-loop.js';
-import type { ModelLoader } from '../../../../src/pipeline/worker-loop.js';
+import type { WorkerChannel } from '../../../../src/pipeline/ipc/worker-channel.js';
+import { workerConfigSchema } from '../../../../src/pipeline/worker/worker-config.js';
+import type { WorkerConfigInput } from '../../../../src/pipeline/worker/worker-config.js';
+import { EXIT_LOAD_FAILED, WorkerLoop } from '../../../../src/pipeline/worker/worker-loop.js';
+import type { ModelLoader } from '../../../../src/pipeline/worker/worker-loop.js';
 import { loadFakeModel } from '../../../fixtures/fake-worker/fake-model.js';
 
 /** The IPC channel, in memory: the process boundary is the one thing faked here. */

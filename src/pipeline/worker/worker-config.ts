@@ -1,7 +1,7 @@
 // What a worker process is started with: the configured models and pipeline options, passed as a
 // JSON argument so the parent decides everything and the worker reads no config files itself.
 import { z } from 'zod';
-import { EXECUTION_PROVIDERS, MODEL_KINDS } from './types.js';
+import { EXECUTION_PROVIDERS, MODEL_KINDS } from '../types.js';
 
 export const DEFAULT_HEARTBEAT_MS = 1_000;
 /** Live previews every few steps: frequent enough to feel alive, rare enough to stay cheap. */

@@ -1,6 +1,6 @@
 // CLIP's BPE tokenizer, read from a model folder's vocab.json + merges.txt (+ configs), giving the
 // same ids as Hugging Face's CLIPTokenizer for Stable Diffusion's text encoders.
-import { PipelineError } from '../errors.js';
+import { PipelineError } from '../../errors.js';
 import { bpe } from './bpe.js';
 import { byteLevelSymbols } from './byte-encoder.js';
 import { cleanText } from './clean-text.js';

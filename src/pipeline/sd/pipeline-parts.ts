@@ -2,11 +2,11 @@
 // goes first: if the requested provider cannot start, that is where it shows, and cpu is used
 // instead only when the user allowed it. A part that fails to open releases the ones before it.
 import { access } from 'node:fs/promises';
-import { PipelineError } from './errors.js';
-import type { ModelFolder } from './model-folder.js';
-import { OnnxModel } from './onnx/onnx-model.js';
-import { TAESD_DECODER_FILES, taesdDecoderFile } from './taesd-decoder.js';
-import type { ExecutionProviderName } from './types.js';
+import { PipelineError } from '../errors.js';
+import type { ModelFolder } from '../model/model-folder.js';
+import { OnnxModel } from '../onnx/onnx-model.js';
+import { TAESD_DECODER_FILES, taesdDecoderFile } from '../vae/taesd-decoder.js';
+import type { ExecutionProviderName } from '../types.js';
 
 export interface PartOptions {
   readonly provider: ExecutionProviderName;

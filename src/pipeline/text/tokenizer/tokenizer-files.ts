@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { PipelineError } from '../errors.js';
+import { PipelineError } from '../../errors.js';
 
 export const VOCAB_FILE = 'vocab.json';
 export const MERGES_FILE = 'merges.txt';

@@ -1,6 +1,6 @@
 // The discrete training-time noise schedule (β → ᾱ → σ), shared by every scheduler.
 // Computed in float64 once per job; schedulers read it, never write it.
-import type { SchedulerConfig } from './schedulers/scheduler.js';
+import type { SchedulerConfig } from './scheduler.js';
 
 export type NoiseScheduleConfig = Pick<SchedulerConfig, 'numTrainTimesteps' | 'betaStart' | 'betaEnd' | 'betaSchedule'>;
 

@@ -3,11 +3,11 @@
 // - SDXL: `text_embeds` (pooled prompt embedding) and `time_ids`
 //   = [orig_h, orig_w, crop_top, crop_left, target_h, target_w];
 // - LCM: `timestep_cond`, the guidance-scale embedding, sized as the graph says.
-import { PipelineError } from './errors.js';
-import { guidanceScaleEmbedding } from './guidance-embedding.js';
-import type { UnetSignature } from './model-signature.js';
-import { floatTensor } from './onnx/host-tensor.js';
-import type { TextConditioning } from './text-conditioning.js';
+import { PipelineError } from '../errors.js';
+import { guidanceScaleEmbedding } from '../sd/guidance-embedding.js';
+import type { UnetSignature } from '../model/model-signature.js';
+import { floatTensor } from '../onnx/host-tensor.js';
+import type { TextConditioning } from '../text/text-conditioning.js';
 import type { ExtraUnetInputs } from './unet-runner.js';
 
 /** diffusers' time_cond_proj_dim for the published LCM UNets, used when the graph leaves it symbolic. */

@@ -2,12 +2,12 @@
 // 77-token chunks, and every chunk of the prompt and the negative prompt goes through each text
 // encoder in ONE batched call. Each chunk's embeddings are weighted (mean restored), chunks are
 // concatenated along the token axis, and SDXL's two encoders along the feature axis.
-import { PipelineError } from './errors.js';
+import { PipelineError } from '../errors.js';
 import type { ClipTextEncoder, ConditioningFamily, HiddenLayer } from './clip-text-encoder.js';
 import { applyTokenWeights } from './prompt/apply-token-weights.js';
 import { buildWeightedChunks, DEFAULT_MAX_CHUNKS, type ChunkOptions, type WeightedChunk } from './prompt/build-weighted-chunks.js';
 import { emptyChunk, padTo } from './prompt/pad-chunk-counts.js';
-import { CLIP_MAX_LENGTH } from './model-signature.js';
+import { CLIP_MAX_LENGTH } from '../model/model-signature.js';
 
 export interface PooledConditioning {
   /** [pooledSize] for the prompt (SDXL `text_embeds`). */

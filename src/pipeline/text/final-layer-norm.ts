@@ -2,9 +2,9 @@
 // and β are read from the ONNX graph itself: first by their PyTorch names
 // (`…final_layer_norm.weight/bias`), else from the LayerNormalization node that produces
 // `last_hidden_state`, else from the Mul(γ)→Add(β) tail that older opsets decompose it into.
-import { PipelineError } from './errors.js';
-import { OnnxGraphIndex, type OnnxNode } from './onnx/onnx-graph-index.js';
-import { ProtobufError } from './onnx/protobuf-wire.js';
+import { PipelineError } from '../errors.js';
+import { OnnxGraphIndex, type OnnxNode } from '../onnx/onnx-graph-index.js';
+import { ProtobufError } from '../onnx/protobuf-wire.js';
 
 /** CLIP's layer_norm_eps (ViT-L and OpenCLIP ViT-H/bigG alike). */
 export const CLIP_LAYER_NORM_EPSILON = 1e-5;

@@ -1,11 +1,11 @@
 // Turns the scheduler's predicted x0 into a small preview PNG. Without TAESD it is the latent→RGB
 // linear map (almost free); with TAESD the latents are first box-shrunk so the decoded preview is
 // at most 256 px on its long side, which keeps the decoder's cost a small fraction of a UNet step.
-import { latentPreviewPng, PREVIEW_MAX_SIDE, type LatentFamily } from './image/latent-preview.js';
-import { tileImages } from './image/tile-images.js';
-import { encodeRgbPng, shrinkRgb } from './image/tiny-png.js';
+import { latentPreviewPng, PREVIEW_MAX_SIDE, type LatentFamily } from '../image/latent-preview.js';
+import { tileImages } from '../image/tile-images.js';
+import { encodeRgbPng, shrinkRgb } from '../image/tiny-png.js';
 import type { TaesdDecoder } from './taesd-decoder.js';
-import { LATENT_CHANNELS } from './unet-runner.js';
+import { LATENT_CHANNELS } from '../unet/unet-runner.js';
 
 /** Pixels per latent in both directions (SD and SDXL VAEs alike). */
 const VAE_SCALE = 8;

@@ -3,11 +3,11 @@
 // - SD1/SD2: `last_hidden_state`; CLIP skip N (A1111 numbering) takes hidden_states.(L−(N−1))
 //   and applies the encoder's final layer norm, as the last layer's output has it.
 // - SDXL: hidden_states.(L−N), the penultimate layer for N = 1, with no final layer norm.
-import { PipelineError } from './errors.js';
+import { PipelineError } from '../errors.js';
 import { applyLayerNorm, readFinalLayerNorm, type LayerNormParameters } from './final-layer-norm.js';
-import { CLIP_MAX_LENGTH, layerOf, type TextEncoderSignature } from './model-signature.js';
-import { intTensor, toFloat32, type HostTensor } from './onnx/host-tensor.js';
-import type { OnnxModel } from './onnx/onnx-model.js';
+import { CLIP_MAX_LENGTH, layerOf, type TextEncoderSignature } from '../model/model-signature.js';
+import { intTensor, toFloat32, type HostTensor } from '../onnx/host-tensor.js';
+import type { OnnxModel } from '../onnx/onnx-model.js';
 import type { ClipTokenizer } from './tokenizer/clip-tokenizer.js';
 
 export type ConditioningFamily = 'sd' | 'sdxl';

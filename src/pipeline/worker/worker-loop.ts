@@ -2,20 +2,20 @@
 // progress, answers pings and sends heartbeats. The model loader is injected, so the real worker
 // (StableDiffusionPipeline) and the test fixture share this loop.
 import { performance } from 'node:perf_hooks';
-import { isPipelineError } from './errors.js';
-import { PROTOCOL_VERSION, assertNever, parseParentMessage } from './protocol.js';
-import type { GenerateMessage, WorkerMessage, WorkerModelEntry } from './protocol.js';
+import { isPipelineError } from '../errors.js';
+import { PROTOCOL_VERSION, assertNever, parseParentMessage } from '../ipc/protocol.js';
+import type { GenerateMessage, WorkerMessage, WorkerModelEntry } from '../ipc/protocol.js';
 import type {
   ExecutionProviderName,
   GenerateOptions,
   GenerationParams,
   GenerationResult,
   ModelKind,
-} from './types.js';
-import type { WorkerChannel } from './worker-channel.js';
+} from '../types.js';
+import type { WorkerChannel } from '../ipc/worker-channel.js';
 import { defaultModelOf } from './worker-config.js';
 import type { WorkerConfig } from './worker-config.js';
-import type { WorkerErrorCode } from './worker-error.js';
+import type { WorkerErrorCode } from '../ipc/worker-error.js';
 
 /** Exit status of a worker whose start-up model could not be loaded. */
 export const EXIT_LOAD_FAILED = 3;

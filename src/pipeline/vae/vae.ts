@@ -1,11 +1,11 @@
 // The VAE's two directions. Decoding divides by the scaling factor first; encoding (img2img)
 // multiplies by it after. Both run one image at a time to keep peak memory flat for large sizes.
-import { PipelineError } from './errors.js';
-import { floatTensor, toFloat32 } from './onnx/host-tensor.js';
-import type { OnnxModel } from './onnx/onnx-model.js';
-import type { VaeDecoderSignature, VaeEncoderSignature } from './model-signature.js';
-import type { Rng } from './rng.js';
-import { LATENT_CHANNELS } from './unet-runner.js';
+import { PipelineError } from '../errors.js';
+import { floatTensor, toFloat32 } from '../onnx/host-tensor.js';
+import type { OnnxModel } from '../onnx/onnx-model.js';
+import type { VaeDecoderSignature, VaeEncoderSignature } from '../model/model-signature.js';
+import type { Rng } from '../sd/rng.js';
+import { LATENT_CHANNELS } from '../unet/unet-runner.js';
 
 const LOGVAR_MIN = -30;
 const LOGVAR_MAX = 20;

@@ -1,11 +1,11 @@
 // One batched UNet call per denoising step. With classifier-free guidance the batch is
 // [uncond × N, cond × N] and the two halves are combined as ε = εu + g(εc − εu); with guidance
 // ≤ 1 it is one call of batch N. All buffers are allocated once per generation and reused.
-import { PipelineError } from './errors.js';
-import { floatTensor, toFloat32, type HostTensor } from './onnx/host-tensor.js';
-import type { OnnxModel } from './onnx/onnx-model.js';
-import type { UnetSignature } from './model-signature.js';
-import type { TextConditioning } from './text-conditioning.js';
+import { PipelineError } from '../errors.js';
+import { floatTensor, toFloat32, type HostTensor } from '../onnx/host-tensor.js';
+import type { OnnxModel } from '../onnx/onnx-model.js';
+import type { UnetSignature } from '../model/model-signature.js';
+import type { TextConditioning } from '../text/text-conditioning.js';
 
 export const LATENT_CHANNELS = 4;
 

@@ -2,10 +2,10 @@
 // `clip_input` [B,3,224,224] (CLIP-preprocessed) and `images` [B,H,W,3] in [0,1] in, a bool per
 // image in `has_nsfw_concepts` out. The pipeline only reports the flag; what to do with a flagged
 // image (blur, spoiler, withhold) is the bot's decision.
-import { PipelineError } from './errors.js';
-import { CLIP_IMAGE_SIZE, clipPixelValues } from './image/clip-preprocess.js';
-import { floatTensor, isFloatType, type FloatTensorType, type HostTensor } from './onnx/host-tensor.js';
-import type { OnnxModel } from './onnx/onnx-model.js';
+import { PipelineError } from '../errors.js';
+import { CLIP_IMAGE_SIZE, clipPixelValues } from '../image/clip-preprocess.js';
+import { floatTensor, isFloatType, type FloatTensorType, type HostTensor } from '../onnx/host-tensor.js';
+import type { OnnxModel } from '../onnx/onnx-model.js';
 
 const CLIP_INPUT = 'clip_input';
 const IMAGES = 'images';

@@ -4,10 +4,10 @@
 // which is what madebyollin's own ONNX exports produce (diffusers' AutoencoderTiny maps that to
 // [-1, 1] afterwards; this decoder does not).
 import { join } from 'node:path';
-import { PipelineError } from './errors.js';
-import { floatTensor, isFloatType, toFloat32, type FloatTensorType } from './onnx/host-tensor.js';
-import type { OnnxModel } from './onnx/onnx-model.js';
-import { LATENT_CHANNELS } from './unet-runner.js';
+import { PipelineError } from '../errors.js';
+import { floatTensor, isFloatType, toFloat32, type FloatTensorType } from '../onnx/host-tensor.js';
+import type { OnnxModel } from '../onnx/onnx-model.js';
+import { LATENT_CHANNELS } from '../unet/unet-runner.js';
 
 export const TAESD_DECODER_FILES = { sd: 'taesd_decoder.onnx', sdxl: 'taesdxl_decoder.onnx' } as const;
 export type TaesdFamily = keyof typeof TAESD_DECODER_FILES;

@@ -2,8 +2,8 @@
 // model it is. Nothing here opens an ONNX session; model-signature.ts checks the graphs themselves.
 import { access, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { PipelineError } from './errors.js';
-import type { ModelKind } from './types.js';
+import { PipelineError } from '../errors.js';
+import type { ModelKind } from '../types.js';
 
 export const SD_VAE_SCALING_FACTOR = 0.18215;
 export const SDXL_VAE_SCALING_FACTOR = 0.13025;

@@ -1,7 +1,7 @@
 // The pipeline's own guard on what it is asked to do. The commands layer validates user input
 // with friendlier wording; this catches anything that reaches the pipeline another way (CLI, IPC).
-import { PipelineError } from './errors.js';
-import { MAX_IMAGES_PER_REQUEST, MAX_SEED, MIN_IMAGES_PER_REQUEST, SIZE_MULTIPLE, type GenerationParams, type SamplerName } from './types.js';
+import { PipelineError } from '../errors.js';
+import { MAX_IMAGES_PER_REQUEST, MAX_SEED, MIN_IMAGES_PER_REQUEST, SIZE_MULTIPLE, type GenerationParams, type SamplerName } from '../types.js';
 
 export const MIN_SIDE = 8;
 export const MAX_SIDE = 4096;

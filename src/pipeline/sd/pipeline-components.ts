@@ -1,9 +1,9 @@
 // Turns opened sessions into the pipeline's working parts: reads every graph's signature, checks
 // that they fit together (SDXL needs hidden states, text_embeds and time_ids), works out the model
 // kind, and describes the result for the layers above.
-import { ClipTextEncoder, type ConditioningFamily } from './clip-text-encoder.js';
-import { PipelineError } from './errors.js';
-import { modelKindOf, type ModelFolder } from './model-folder.js';
+import { ClipTextEncoder, type ConditioningFamily } from '../text/clip-text-encoder.js';
+import { PipelineError } from '../errors.js';
+import { modelKindOf, type ModelFolder } from '../model/model-folder.js';
 import {
   CLIP_MAX_LENGTH,
   checkHiddenSizes,
@@ -12,17 +12,17 @@ import {
   readVaeDecoderSignature,
   readVaeEncoderSignature,
   type UnetSignature,
-} from './model-signature.js';
+} from '../model/model-signature.js';
 import type { PipelineParts } from './pipeline-parts.js';
-import { latentPreviewRenderer, taesdPreviewRenderer, type PreviewRenderer } from './preview-renderer.js';
-import { DEFAULT_MAX_CHUNKS } from './prompt/build-weighted-chunks.js';
-import { SafetyChecker } from './safety-checker.js';
-import type { SchedulerConfig } from './schedulers/scheduler.js';
-import { TaesdDecoder } from './taesd-decoder.js';
-import { TextConditioner } from './text-conditioning.js';
-import type { ClipTokenizer } from './tokenizer/clip-tokenizer.js';
-import type { ExecutionProviderName, ModelKind } from './types.js';
-import { VaeDecoder, VaeEncoder } from './vae.js';
+import { latentPreviewRenderer, taesdPreviewRenderer, type PreviewRenderer } from '../vae/preview-renderer.js';
+import { DEFAULT_MAX_CHUNKS } from '../text/prompt/build-weighted-chunks.js';
+import { SafetyChecker } from '../vae/safety-checker.js';
+import type { SchedulerConfig } from '../schedulers/scheduler.js';
+import { TaesdDecoder } from '../vae/taesd-decoder.js';
+import { TextConditioner } from '../text/text-conditioning.js';
+import type { ClipTokenizer } from '../text/tokenizer/clip-tokenizer.js';
+import type { ExecutionProviderName, ModelKind } from '../types.js';
+import { VaeDecoder, VaeEncoder } from '../vae/vae.js';
 
 export interface PipelineInfo {
   readonly name: string;

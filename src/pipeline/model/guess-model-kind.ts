@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { modelKindOf, readModelFolder } from './model-folder.js';
-import type { ModelKind } from './types.js';
+import type { ModelKind } from '../types.js';
 
 const SD1_HIDDEN_SIZE = 768;
 

@@ -1,9 +1,9 @@
 // What the graphs in a folder actually take and return. Real exports differ (int32 vs int64 ids,
 // float vs int64 vs scalar timestep, fp16 vs fp32), so the pipeline adapts to this instead of
 // assuming. A folder that does not fit gets an error naming the file and the mismatch.
-import { PipelineError } from './errors.js';
-import { isFloatType, type FloatTensorType, type TensorSpec } from './onnx/host-tensor.js';
-import type { OnnxModel } from './onnx/onnx-model.js';
+import { PipelineError } from '../errors.js';
+import { isFloatType, type FloatTensorType, type TensorSpec } from '../onnx/host-tensor.js';
+import type { OnnxModel } from '../onnx/onnx-model.js';
 
 export const CLIP_MAX_LENGTH = 77;
 

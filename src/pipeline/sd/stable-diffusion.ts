@@ -3,17 +3,17 @@
 // SD1/SD2, SDXL (two text encoders, text_embeds and time_ids), Turbo and LCM, and is proven on
 // oracle models whose right answer is known in closed form.
 import { schedulerJsonFor } from './distilled-schedule.js';
-import { PipelineError } from './errors.js';
-import { encodePng, vaeSampleToRgb } from './image/encode-image.js';
-import { loadInitImage } from './image/init-image.js';
-import { readModelFolder } from './model-folder.js';
-import type { RunStats } from './onnx/onnx-model.js';
+import { PipelineError } from '../errors.js';
+import { encodePng, vaeSampleToRgb } from '../image/encode-image.js';
+import { loadInitImage } from '../image/init-image.js';
+import { readModelFolder } from '../model/model-folder.js';
+import type { RunStats } from '../onnx/onnx-model.js';
 import { assembleComponents, type PipelineComponents, type PipelineInfo } from './pipeline-components.js';
 import { openPipelineParts, releaseParts, type PipelineParts } from './pipeline-parts.js';
 import { SeededRng } from './rng.js';
-import type { RgbImage } from './safety-checker.js';
-import { createScheduler, parseSchedulerConfig } from './schedulers/create-scheduler.js';
-import { ClipTokenizer } from './tokenizer/clip-tokenizer.js';
+import type { RgbImage } from '../vae/safety-checker.js';
+import { createScheduler, parseSchedulerConfig } from '../schedulers/create-scheduler.js';
+import { ClipTokenizer } from '../text/tokenizer/clip-tokenizer.js';
 import {
   SAMPLER_LABELS,
   SAMPLER_NAMES,
@@ -23,9 +23,9 @@ import {
   type GeneratedImage,
   type GenerationParams,
   type GenerationResult,
-} from './types.js';
-import { buildExtraUnetInputs } from './unet-extra-inputs.js';
-import { LATENT_CHANNELS, UnetRunner } from './unet-runner.js';
+} from '../types.js';
+import { buildExtraUnetInputs } from '../unet/unet-extra-inputs.js';
+import { LATENT_CHANNELS, UnetRunner } from '../unet/unet-runner.js';
 import { validateGenerationParams } from './validate-params.js';
 
 export interface PipelineOptions {

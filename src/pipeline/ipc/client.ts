@@ -3,14 +3,14 @@
 // starts at once and every job that had not started yet goes to it.
 import { assertNever, resultOf } from './protocol.js';
 import type { ReadyMessage, WorkerMessage } from './protocol.js';
-import type { GenerateOptions, GenerationParams, GenerationProgress, GenerationResult } from './types.js';
+import type { GenerateOptions, GenerationParams, GenerationProgress, GenerationResult } from '../types.js';
 import { WorkerError } from './worker-error.js';
 import { WorkerProcess, describeExit, tsxExecArgv } from './worker-process.js';
 import type { WorkerExit } from './worker-process.js';
 
 export { describeExit } from './worker-process.js';
 
-export const DEFAULT_WORKER_SCRIPT = new URL('./worker.ts', import.meta.url);
+export const DEFAULT_WORKER_SCRIPT = new URL('../worker/worker.ts', import.meta.url);
 /**
  * onnxruntime-node runs each session call synchronously on the worker's main thread, so no
  * heartbeat gets out during one UNet step or VAE decode: this must exceed the slowest of those.

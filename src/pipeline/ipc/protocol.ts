@@ -9,8 +9,8 @@ import {
   MIN_IMAGES_PER_REQUEST,
   MODEL_KINDS,
   SAMPLER_NAMES,
-} from './types.js';
-import type { GenerationParams, GenerationResult } from './types.js';
+} from '../types.js';
+import type { GenerationParams, GenerationResult } from '../types.js';
 import { WORKER_ERROR_CODES } from './worker-error.js';
 
 /** Bump when a message changes shape; the client refuses a worker speaking another version. */

@@ -1,7 +1,7 @@
 // Entry of the pipeline worker process (started by client.ts with child_process.fork). It owns the
 // ONNX sessions, so a native crash or out-of-memory in the model never takes the bot down.
-import { StableDiffusionPipeline } from './stable-diffusion.js';
-import { processChannel } from './worker-channel.js';
+import { StableDiffusionPipeline } from '../sd/stable-diffusion.js';
+import { processChannel } from '../ipc/worker-channel.js';
 import { parseWorkerArgs } from './worker-config.js';
 import type { WorkerConfig } from './worker-config.js';
 import type { ModelLoader } from './worker-loop.js';
