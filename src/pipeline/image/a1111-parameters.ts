@@ -15,6 +15,8 @@ export interface ImageParameters {
   readonly model: string;
   readonly clipSkip?: number;
   readonly denoisingStrength?: number;
+  /** `Lora hashes: "name: hash, name: hash"`, as A1111 writes it. */
+  readonly loraHashes?: ReadonlyArray<{ readonly name: string; readonly hash: string }>;
 }
 
 export function formatParameters(p: ImageParameters): string {
@@ -28,6 +30,9 @@ export function formatParameters(p: ImageParameters): string {
   ];
   if (p.clipSkip !== undefined && p.clipSkip > 1) fields.push(['Clip skip', p.clipSkip]);
   if (p.denoisingStrength !== undefined) fields.push(['Denoising strength', p.denoisingStrength]);
+  if (p.loraHashes !== undefined && p.loraHashes.length > 0) {
+    fields.push(['Lora hashes', `"${p.loraHashes.map((lora) => `${lora.name}: ${lora.hash}`).join(', ')}"`]);
+  }
   const lines = [p.prompt];
   if (p.negativePrompt !== '') lines.push(`Negative prompt: ${p.negativePrompt}`);
   lines.push(fields.map(([key, value]) => `${key}: ${value}`).join(', '));

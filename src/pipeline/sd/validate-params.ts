@@ -1,7 +1,7 @@
 // The pipeline's own guard on what it is asked to do. The commands layer validates user input
 // with friendlier wording; this catches anything that reaches the pipeline another way (CLI, IPC).
 import { PipelineError } from '../errors.js';
-import { MAX_IMAGES_PER_REQUEST, MAX_SEED, MIN_IMAGES_PER_REQUEST, SIZE_MULTIPLE, type GenerationParams, type SamplerName } from '../types.js';
+import { MAX_IMAGES_PER_REQUEST, MAX_LORAS_PER_REQUEST, MAX_LORA_WEIGHT, MAX_SEED, MIN_LORA_WEIGHT, MIN_IMAGES_PER_REQUEST, SIZE_MULTIPLE, type GenerationParams, type SamplerName } from '../types.js';
 
 export const MIN_SIDE = 8;
 export const MAX_SIDE = 4096;
@@ -33,5 +33,12 @@ export function validateGenerationParams(params: GenerationParams, samplers: rea
   if (params.clipSkip !== undefined) integerIn('clip-skip', params.clipSkip, 1, MAX_CLIP_SKIP);
   if (params.init !== undefined && !(params.init.strength >= 0 && params.init.strength <= 1)) {
     fail('strength', params.init.strength, 'a number from 0 to 1');
+  }
+  const loras = params.loras ?? [];
+  if (loras.length > MAX_LORAS_PER_REQUEST) fail('lora', loras.map((lora) => lora.name), `at most ${MAX_LORAS_PER_REQUEST} LoRAs`);
+  for (const lora of loras) {
+    if (!Number.isFinite(lora.weight) || lora.weight < MIN_LORA_WEIGHT || lora.weight > MAX_LORA_WEIGHT) {
+      fail(`the weight of LoRA "${lora.name}"`, lora.weight, `a number from ${MIN_LORA_WEIGHT} to ${MAX_LORA_WEIGHT}`);
+    }
   }
 }

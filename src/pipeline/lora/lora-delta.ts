@@ -1,0 +1,30 @@
+// ΔW = up · down · (alpha / r) · weight, in torch's layout [out, in] (conv: [out, in·kh·kw]).
+import type { LoraModule } from './lora-file.js';
+
+export interface LoraDelta {
+  readonly out: number;
+  /** in · kh · kw for conv weights. */
+  readonly inner: number;
+  /** Row-major [out][inner]. */
+  readonly values: Float32Array;
+}
+
+export function loraDelta(module: LoraModule, weight: number): LoraDelta {
+  const [rank = 0, ...downRest] = module.down.shape;
+  const out = module.up.shape[0] ?? 0;
+  const inner = downRest.reduce((product, dim) => product * dim, 1);
+  const scale = ((module.alpha ?? rank) / rank) * weight;
+  const down = module.down.floats();
+  const up = module.up.floats();
+  const values = new Float32Array(out * inner);
+  for (let o = 0; o < out; o++) {
+    const row = values.subarray(o * inner, (o + 1) * inner);
+    for (let r = 0; r < rank; r++) {
+      const factor = (up[o * rank + r] ?? 0) * scale;
+      if (factor === 0) continue;
+      const downRow = down.subarray(r * inner, (r + 1) * inner);
+      for (let i = 0; i < inner; i++) row[i]! += factor * downRow[i]!;
+    }
+  }
+  return { out, inner, values };
+}
