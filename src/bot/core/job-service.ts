@@ -319,7 +319,7 @@ export class JobService implements QueueView, LimitsView, AdminControls {
           signal,
           onProgress: (progress) => {
             this.queue.progress(jobId, progress.step / progress.total);
-            this.notify(job, () => observer.onProgress?.(progress.step, progress.total, progress.preview));
+            this.notify(job, () => observer.onProgress?.(progress.step, progress.total, progress.preview, progress.phase));
           },
         },
       );
@@ -376,7 +376,7 @@ export class JobService implements QueueView, LimitsView, AdminControls {
     }
     const record = await this.saveRecord(job, (current) => ({ ...current, status: 'succeeded', finishedAt: this.now(), images }));
     const pngs = result.images.map((image) => image.png);
-    this.notify(job, () => job.observer.onSucceeded(record, pngs, { truncatedWords: result.truncatedWords, timings: result.timings }));
+    this.notify(job, () => job.observer.onSucceeded(record, pngs, { truncatedWords: result.truncatedWords, timings: result.timings, ...(result.loras === undefined ? {} : { loras: result.loras }) }));
   }
 
   private async fail(job: ActiveJob, error: unknown, failure: JobFailure): Promise<JobStatus> {
@@ -444,6 +444,7 @@ export class JobService implements QueueView, LimitsView, AdminControls {
       count: request.count,
       ...(request.clipSkip === undefined ? {} : { clipSkip: request.clipSkip }),
       ...(init === undefined ? {} : { init: { data: await this.imageBytes(init.source), strength: init.strength } }),
+      ...(request.loras === undefined || request.loras.length === 0 ? {} : { loras: request.loras }),
     };
   }
 

@@ -13,7 +13,8 @@ export function loraDelta(module: LoraModule, weight: number): LoraDelta {
   const [rank = 0, ...downRest] = module.down.shape;
   const out = module.up.shape[0] ?? 0;
   const inner = downRest.reduce((product, dim) => product * dim, 1);
-  const scale = ((module.alpha ?? rank) / rank) * weight;
+  const alpha = module.alpha?.floats()[0] ?? rank;
+  const scale = (alpha / rank) * weight;
   const down = module.down.floats();
   const up = module.up.floats();
   const values = new Float32Array(out * inner);

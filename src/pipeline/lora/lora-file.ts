@@ -11,8 +11,8 @@ export interface LoraModule {
   readonly down: SafetensorsTensor;
   /** [out, r] or [out, r, 1, 1]. */
   readonly up: SafetensorsTensor;
-  /** Scale numerator; ΔW is scaled by alpha / r. Undefined (PEFT) means a scale of 1. */
-  readonly alpha: number | undefined;
+  /** Scale numerator (a scalar); ΔW is scaled by alpha / r. Absent (PEFT) means a scale of 1. */
+  readonly alpha: SafetensorsTensor | undefined;
 }
 
 /** What a LoRA file seems to be for. */
@@ -39,14 +39,13 @@ export async function readLoraFile(file: string): Promise<LoraFile> {
 }
 
 export function loraFileOf(parsed: SafetensorsFile, file: string): LoraFile {
-  const groups = new Map<string, { part: LoraPart; module: string; down?: SafetensorsTensor; up?: SafetensorsTensor; alpha?: number }>();
+  const groups = new Map<string, { part: LoraPart; module: string; down?: SafetensorsTensor; up?: SafetensorsTensor; alpha?: SafetensorsTensor }>();
   for (const [name, tensor] of parsed.tensors) {
     const key = parseLoraKey(name);
     if (key === undefined) continue;
     const id = `${key.part}:${key.module}`;
     const group = groups.get(id) ?? { part: key.part, module: key.module };
-    if (key.role === 'alpha') group.alpha = tensor.floats()[0];
-    else group[key.role] = tensor;
+    group[key.role] = tensor;
     groups.set(id, group);
   }
   const modules: LoraModule[] = [];

@@ -39,8 +39,13 @@ export async function readSafetensors(file: string): Promise<SafetensorsFile> {
   }
 }
 
-/** Only the header: names, shapes and metadata, without touching the data. */
-export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
+export interface ParseOptions {
+  /** `bytes` holds only the header (for listing files): data ranges are not checked, and reading data fails. */
+  readonly headerOnly?: boolean;
+}
+
+/** The header, with lazy access to each tensor's data. */
+export function parseSafetensors(bytes: Uint8Array, options: ParseOptions = {}): SafetensorsFile {
   if (bytes.length < HEADER_LENGTH_BYTES) throw new SafetensorsError(`is ${bytes.length} bytes long, too short for a safetensors header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = Number(view.getBigUint64(0, true));
@@ -65,7 +70,7 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
       }
       continue;
     }
-    tensors.set(name, tensorAt(name, entry, bytes.subarray(dataStart), dataLength));
+    tensors.set(name, tensorAt(name, entry, bytes.subarray(dataStart), options.headerOnly === true ? Number.MAX_SAFE_INTEGER : dataLength));
   }
   return { metadata, tensors };
 }
@@ -88,7 +93,14 @@ function tensorAt(name: string, entry: unknown, data: Uint8Array, dataLength: nu
     throw new SafetensorsError(`tensor "${name}" claims bytes ${begin}–${end} for ${count} ${dtype} values in ${dataLength} bytes of data`);
   }
   const raw = data.subarray(begin, end);
-  return { dtype, shape: shape as number[], floats: () => decode(raw, dtype, count) };
+  return {
+    dtype,
+    shape: shape as number[],
+    floats: () => {
+      if (raw.length !== end - begin) throw new SafetensorsError(`tensor "${name}": only the header was read`);
+      return decode(raw, dtype, count);
+    },
+  };
 }
 
 function decode(raw: Uint8Array, dtype: SafetensorsDtype, count: number): Float32Array {

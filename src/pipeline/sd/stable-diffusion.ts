@@ -279,7 +279,7 @@ export class StableDiffusionPipeline {
       model: this.info.name,
       ...(params.clipSkip !== undefined ? { clipSkip: params.clipSkip } : {}),
       ...(params.init !== undefined && params.init.strength < 1 ? { denoisingStrength: params.init.strength } : {}),
-      ...(loras.length > 0 ? { loraHashes: loras } : {}),
+      ...(loras.length > 0 ? { loras } : {}),
     });
     return { png, seed, width, height, nsfw };
   }

@@ -88,6 +88,7 @@ describe('LoRA on an fp32 export with external data', () => {
       createHash('sha256').update(await readFile(join(setup.loraDir, `${name}.safetensors`))).digest('hex').slice(0, 12);
     const fields = parseParameterFields(readPngText(result.images[0]!.png).get('parameters')!);
     const text = readPngText(result.images[0]!.png).get('parameters')!;
+    expect(text.split("\n")[0]).toBe(`${BASE.prompt} <lora:kohya:1> <lora:peft:0.5>`);
     expect(text).toContain(`Lora hashes: "kohya: ${await hash('kohya')}, peft: ${await hash('peft')}"`);
     expect(fields.get('Seed')).toBe(String(BASE.seed));
   });
