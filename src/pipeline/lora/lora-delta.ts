@@ -18,13 +18,14 @@ export function loraDelta(module: LoraModule, weight: number): LoraDelta {
   const down = module.down.floats();
   const up = module.up.floats();
   const values = new Float32Array(out * inner);
+  // Plain offsets, no views: this loop is the cold-apply cost (out·rank·in multiply-adds per module).
   for (let o = 0; o < out; o++) {
-    const row = values.subarray(o * inner, (o + 1) * inner);
+    const rowStart = o * inner;
     for (let r = 0; r < rank; r++) {
       const factor = (up[o * rank + r] ?? 0) * scale;
       if (factor === 0) continue;
-      const downRow = down.subarray(r * inner, (r + 1) * inner);
-      for (let i = 0; i < inner; i++) row[i]! += factor * downRow[i]!;
+      const downStart = r * inner;
+      for (let i = 0; i < inner; i++) values[rowStart + i] = (values[rowStart + i] as number) + factor * (down[downStart + i] as number);
     }
   }
   return { out, inner, values };

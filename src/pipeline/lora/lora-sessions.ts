@@ -3,7 +3,7 @@
 // sessions of their own. The last few sets stay open, so asking again for a set costs nothing;
 // parts a set does not touch share the base sessions.
 import { createHash } from 'node:crypto';
-import { access, stat } from 'node:fs/promises';
+import { access, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { PipelineError } from '../errors.js';
 import type { OnnxModel } from '../onnx/onnx-model.js';
@@ -41,6 +41,13 @@ export interface LoraSessionOptions {
   readonly load: (file: string) => Promise<OnnxModel>;
 }
 
+/** What a cache folder holds: which parts were patched, and how many modules of each LoRA matched. */
+interface Manifest {
+  readonly parts: ReadonlyArray<keyof LoraPartModels>;
+  readonly matches: ReadonlyArray<{ readonly applied: number; readonly total: number }>;
+}
+const MANIFEST_FILE = 'lora-set.json';
+
 const PART_MODELS: ReadonlyArray<readonly [LoraPart, keyof LoraPartModels]> = [
   ['unet', 'unet'],
   ['text_encoder', 'textEncoder'],
@@ -75,29 +82,18 @@ export class LoraSessions {
       return warm;
     }
     onApplying();
-    const active: ActiveLora[] = [];
-    for (const [i, request] of wanted.entries()) active.push({ ...request, file: await readLoraFile(files[i]!) });
-    const maps: Partial<Record<LoraPart, WeightMap>> = {};
-    for (const [part, field] of PART_MODELS) {
-      const model = this.base[field];
-      if (model !== undefined && active.some((lora) => lora.file.modules.some((module) => module.part === part))) maps[part] = await weightMapOf(model.file);
-    }
-    const plan = planPatches(maps, active);
-    for (const [i, match] of plan.matches.entries()) {
-      if (match.applied === 0) throw this.noMatch(match.name, active[i]!.file.family);
-    }
+    // One cache folder per (model files, LoRA set): after a restart the patched copies are found
+    // there, and only the sessions are made again.
+    const stamps = await Promise.all(PART_MODELS.map(([, field]) => this.base[field]).filter((model) => model !== undefined).map((model) => stamp(model.file)));
+    const { dir } = await this.disk.entry(digest([stamps, key]), (target) => this.writeSet(wanted, files, target));
+    const manifest = JSON.parse(await readFile(join(dir, MANIFEST_FILE), 'utf8')) as Manifest;
     const models: Record<string, OnnxModel | undefined> = { ...this.base };
     const opened: OnnxModel[] = [];
     try {
-      for (const [part, patches] of plan.parts) {
-        const field = PART_MODELS.find(([name]) => name === part)![1];
-        const baseModel = this.base[field]!;
-        const modelStamp = await stamp(baseModel.file);
-        const externalFiles = maps[part]?.externalFiles ?? [];
-        const { dir } = await this.disk.entry(digest([part, baseModel.file, modelStamp, key]), (target) =>
-          writePatchedCopy(baseModel.file, externalFiles, patches, target).then(() => undefined),
-        );
-        const model = await this.options.load(join(dir, basename(baseModel.file)));
+      for (const field of manifest.parts) {
+        const baseModel = this.base[field];
+        if (baseModel === undefined) continue;
+        const model = await this.options.load(join(dir, field, basename(baseModel.file)));
         opened.push(model);
         models[field] = model;
       }
@@ -107,11 +103,38 @@ export class LoraSessions {
     }
     const activation: LoraActivation = {
       models: models as LoraPartModels,
-      loras: wanted.map((request, i) => ({ ...request, hash: hashes[i]!, applied: plan.matches[i]!.applied, total: plan.matches[i]!.total })),
+      loras: wanted.map((request, i) => ({ ...request, hash: hashes[i] ?? '', applied: manifest.matches[i]?.applied ?? 0, total: manifest.matches[i]?.total ?? 0 })),
     };
     this.warm.set(key, activation);
     await this.evictWarm();
     return activation;
+  }
+
+  /** Reads the LoRAs, refuses one that matches nothing, and writes the patched parts and a manifest into `target`. */
+  private async writeSet(wanted: readonly LoraRequest[], files: readonly string[], target: string): Promise<void> {
+    await mkdir(target, { recursive: true });
+    const active: ActiveLora[] = [];
+    for (const [i, request] of wanted.entries()) active.push({ ...request, file: await readLoraFile(files[i] ?? '') });
+    const maps: Partial<Record<LoraPart, WeightMap>> = {};
+    for (const [part, field] of PART_MODELS) {
+      const model = this.base[field];
+      if (model !== undefined && active.some((lora) => lora.file.modules.some((module) => module.part === part))) maps[part] = await weightMapOf(model.file);
+    }
+    const plan = planPatches(maps, active);
+    for (const [i, match] of plan.matches.entries()) {
+      const lora = active[i];
+      if (match.applied === 0 && lora !== undefined) throw this.noMatch(match.name, lora.file.family);
+    }
+    const parts: Array<keyof LoraPartModels> = [];
+    for (const [part, patches] of plan.parts) {
+      const field = PART_MODELS.find(([name]) => name === part)?.[1];
+      const baseModel = field === undefined ? undefined : this.base[field];
+      if (field === undefined || baseModel === undefined) continue;
+      await writePatchedCopy(baseModel.file, maps[part]?.externalFiles ?? [], patches, join(target, field));
+      parts.push(field);
+    }
+    const manifest: Manifest = { parts, matches: plan.matches };
+    await writeFile(join(target, MANIFEST_FILE), JSON.stringify(manifest));
   }
 
   async release(): Promise<void> {

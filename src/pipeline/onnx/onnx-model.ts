@@ -8,6 +8,8 @@ import type { HostTensor, TensorSpec, TensorType } from './host-tensor.js';
 export interface SessionOptions {
   readonly provider: ExecutionProviderName;
   readonly threads?: number;
+  /** External data files given as bytes instead of read from disk (`path` as the model names it). */
+  readonly externalData?: ReadonlyArray<{ readonly path: string; readonly data: Uint8Array }>;
 }
 
 /** Raw `session.run` time, summed, so benchmarks can compare the pipeline against it. */
@@ -35,6 +37,7 @@ export class OnnxModel {
       executionProviders: [options.provider],
       graphOptimizationLevel: 'all',
       ...(options.threads !== undefined ? { intraOpNumThreads: options.threads } : {}),
+      ...(options.externalData !== undefined ? { externalData: options.externalData.map(({ path, data }) => ({ path, data })) } : {}),
     };
     try {
       return new OnnxModel(file, await ort.InferenceSession.create(file, sessionOptions));

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseParameterFields } from '../../../src/pipeline/image/a1111-parameters.js';
 import { readPngText } from '../../../src/pipeline/image/png-text.js';
+import { StableDiffusionPipeline } from '../../../src/pipeline/sd/stable-diffusion.js';
 import type { GenerationParams, GenerationProgress, LoraRequest } from '../../../src/pipeline/types.js';
 import {
   effectiveScalingFactor,
@@ -109,6 +110,22 @@ describe('LoRA on an fp32 export with external data', () => {
     const expected = expectedColour(setup, BASE.prompt, loras);
     expect(maxColourError(await decodePng(first.images[0]!.png), expected)).toBeLessThanOrEqual(TOLERANCE);
     expect(maxColourError(await decodePng(second.images[0]!.png), expected)).toBeLessThanOrEqual(TOLERANCE);
+  });
+
+  it('finds the patched copy on disk after a restart instead of writing it again', async () => {
+    const loras = [{ name: 'kohya', weight: 0.5 }];
+    const cache = join(setup.loraDir, 'cache');
+    const before = await readdir(cache);
+    const restarted = await StableDiffusionPipeline.load(setup.model.dir, 'oracle', {
+      provider: 'cpu', allowCpuFallback: false, previewEvery: 0, safetyChecker: true, threads: 1, loraDir: setup.loraDir, loraCacheDir: cache,
+    });
+    try {
+      const result = await restarted.generate({ ...BASE, loras });
+      expect(maxColourError(await decodePng(result.images[0]!.png), expectedColour(setup, BASE.prompt, loras))).toBeLessThanOrEqual(TOLERANCE);
+      expect(await readdir(cache)).toEqual(before);
+    } finally {
+      await restarted.release();
+    }
   });
 
   it('goes back to the plain model for a job without LoRAs', async () => {
