@@ -31,7 +31,7 @@ export class LoraFolderCatalog {
       return [];
     }
     const entries = await Promise.all(
-      names.filter((name) => name.endsWith(LORA_FILE_EXTENSION)).map((name) => this.entryOf(name.slice(0, -LORA_FILE_EXTENSION.length))),
+      names.filter((name) => name.endsWith(LORA_FILE_EXTENSION) && !name.startsWith('.')).map((name) => this.entryOf(name.slice(0, -LORA_FILE_EXTENSION.length))),
     );
     return entries.filter((entry) => entry !== undefined).sort((a, b) => a.name.localeCompare(b.name));
   }
@@ -69,7 +69,7 @@ async function readEntry(name: string, file: string): Promise<LoraCatalogEntry> 
   }
 }
 
-export function triggerWords(metadata: Readonly<Record<string, string>>): string[] {
+function triggerWords(metadata: Readonly<Record<string, string>>): string[] {
   const phrase = metadata['modelspec.trigger_phrase'];
   if (phrase !== undefined && phrase.trim() !== '') return phrase.split(',').map((word) => word.trim()).filter((word) => word !== '');
   const frequencies = metadata['ss_tag_frequency'];

@@ -6,12 +6,11 @@
 // kohya flattens dots to underscores, so the path is rebuilt by splitting on the module names torch
 // uses, several of which contain underscores themselves (`transformer_blocks`, `to_k`, `proj_in`).
 
-export const LORA_PARTS = ['unet', 'text_encoder', 'text_encoder_2'] as const;
-export type LoraPart = (typeof LORA_PARTS)[number];
+export type LoraPart = 'unet' | 'text_encoder' | 'text_encoder_2';
 
-export type LoraRole = 'down' | 'up' | 'alpha';
+type LoraRole = 'down' | 'up' | 'alpha';
 
-export interface LoraKey {
+interface LoraKey {
   readonly part: LoraPart;
   /** Torch module path, e.g. `up_blocks.1.attentions.0.transformer_blocks.0.attn2.to_k`. */
   readonly module: string;
@@ -49,7 +48,7 @@ const PEFT_WRAPPER = 'base_model.model.';
  * Module names of SD's UNet and CLIP text encoders that contain underscores; every other
  * underscore in a kohya name stands for a dot.
  */
-export const COMPOUND_MODULE_NAMES = [
+const COMPOUND_MODULE_NAMES = [
   'down_blocks', 'up_blocks', 'mid_block', 'transformer_blocks', 'proj_in', 'proj_out', 'to_q', 'to_k', 'to_v', 'to_out',
   'time_emb_proj', 'conv_shortcut', 'conv_in', 'conv_out', 'conv_norm_out', 'time_embedding', 'linear_1', 'linear_2',
   'add_embedding', 'text_model', 'self_attn', 'q_proj', 'k_proj', 'v_proj', 'out_proj', 'final_layer_norm',

@@ -19,9 +19,9 @@ import { weightMapOf, type WeightMap } from './weight-map.js';
 export const LORA_FILE_EXTENSION = '.safetensors';
 /** LoRA sets kept open besides the base model: each holds its own copy of the parts it changes. */
 export const DEFAULT_LORA_WARM_SETS = 2;
-export const DEFAULT_LORA_CACHE_MAX_BYTES = 20 * 1024 ** 3;
-/** A LoRA name is a file name in the LoRA folder, never a path. */
-const LORA_NAME = /^[\w][\w .+-]*$/u;
+const DEFAULT_LORA_CACHE_MAX_BYTES = 20 * 1024 ** 3;
+/** A LoRA name is a file name in the LoRA folder, never a path (no separators, no leading dot). */
+const LORA_NAME = /^[^./\\\0][^/\\\0]*$/u;
 
 export type LoraPartModels = Readonly<Record<'unet' | 'textEncoder', OnnxModel>> & { readonly textEncoder2: OnnxModel | undefined };
 

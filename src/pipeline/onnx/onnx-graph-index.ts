@@ -157,11 +157,6 @@ export class OnnxGraphIndex {
     return [...files];
   }
 
-  /** The nodes that read `name`. */
-  consumersOf(name: string): OnnxNode[] {
-    return this.nodes.filter((node) => node.inputs.includes(name));
-  }
-
   /** The node that outputs `name`. */
   producerOf(name: string): OnnxNode | undefined {
     return this.producers.get(name);
