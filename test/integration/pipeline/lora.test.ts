@@ -46,6 +46,7 @@ async function setUp(variant: OracleVariant, dtype: 'F32' | 'F16'): Promise<Lora
   const files: Record<string, OracleLora> = {
     kohya: await writeOracleLora(join(loraDir, 'kohya.safetensors'), variant, { format: 'kohya', rank: 4, alpha: 2, dtype }),
     peft: await writeOracleLora(join(loraDir, 'peft.safetensors'), variant, { format: 'peft', rank: 2, dtype, salt: 1 }),
+    partial: await writeOracleLora(join(loraDir, 'partial.safetensors'), variant, { format: 'kohya', rank: 2, dtype, salt: 4, withTextEncoderModule: true }),
   };
   await writeSdxlLora(join(loraDir, 'xl-style.safetensors'));
   const model = await openOracleModel(variant, { loraDir, loraCacheDir: join(loraDir, 'cache') });
@@ -81,6 +82,13 @@ describe('LoRA on an fp32 export with external data', () => {
     // The LoRA really moved it: the colour without it is clearly elsewhere.
     expect(colourSpread(expected, expectedColour(setup, BASE.prompt, []))).toBeGreaterThan(5);
     expect(result.loras?.map((lora) => [lora.name, lora.applied, lora.total])).toEqual(loras.map((lora) => [lora.name, 1, 1]));
+  });
+
+  it('applies what fits of a LoRA that only partly matches the model, and says how much', async () => {
+    const loras = [{ name: 'partial', weight: 1 }];
+    const result = await setup.model.pipeline.generate({ ...BASE, loras });
+    expect(result.loras?.map((lora) => [lora.applied, lora.total])).toEqual([[1, 2]]);
+    expect(maxColourError(await decodePng(result.images[0]!.png), expectedColour(setup, BASE.prompt, loras))).toBeLessThanOrEqual(TOLERANCE);
   });
 
   it('writes A1111 Lora hashes (first 12 hex of the file SHA-256) into the PNG', async () => {

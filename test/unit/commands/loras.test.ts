@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { buildImagineRequest } from '../../../src/commands/imagine.js';
 import { parseInlineFlags } from '../../../src/commands/inline-flags.js';
 import { closestNames } from '../../../src/commands/lora-choice.js';
+import { messages } from '../../../src/commands/messages.js';
+import { progressReply, resultReply } from '../../../src/commands/replies.js';
 import { extractLoraTags } from '../../../src/commands/lora-tags.js';
 import type { LoraEntry } from '../../../src/commands/ports.js';
 import { UserFacingError } from '../../../src/commands/user-facing-error.js';
@@ -58,5 +60,24 @@ describe('/imagine with LoRAs', () => {
   it('offers names containing what was typed first, then the nearest by spelling', () => {
     expect(closestNames('grain', LORAS.map((lora) => lora.name))).toEqual(['film grain', 'glow', 'ink']);
     expect(closestNames('pixl', LORAS.map((lora) => lora.name))).toEqual(['pixel', 'ink', 'glow']);
+  });
+});
+
+describe('LoRAs in replies', () => {
+  it('shows "Applying LoRA" while a new set is applied, the LoRAs of a result, and partial matches', () => {
+    expect(progressReply({ step: 0, total: 20, phase: 'applying_lora' }).text).toBe(messages.progress.applyingLora);
+    const request = imagine('a cat <lora:ink:0.5> --lora glow');
+    if (UserFacingError.is(request)) throw request;
+    const reply = resultReply({
+      jobId: 'job-1',
+      request,
+      images: [{ seed: 1, width: 64, height: 64, nsfw: false }],
+      loras: [
+        { name: 'ink', weight: 0.5, hash: 'abcdef012345', applied: 192, total: 264 },
+        { name: 'glow', weight: 1, hash: '0123456789ab', applied: 128, total: 128 },
+      ],
+    });
+    expect(reply.text.split('\n')).toEqual(['a cat', 'LoRA `ink`: 192 of 264 modules applied; the others match nothing in this model.']);
+    expect(reply.fields?.find((field) => field.label === 'LoRAs')?.value).toBe('ink:0.5, glow:1');
   });
 });
