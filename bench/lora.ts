@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import onnxProto from 'onnx-proto';
+import { MatMul } from '../src/pipeline/onnx/matmul-model.js';
 import { OnnxModel } from '../src/pipeline/onnx/onnx-model.js';
 import { readLoraFile } from '../src/pipeline/lora/lora-file.js';
 import { LoraSessions } from '../src/pipeline/lora/lora-sessions.js';
@@ -127,7 +128,8 @@ async function arm(which: string, dir: string): Promise<void> {
     const rssBefore = peakRssMb();
     const started = performance.now();
     const lora = await readLoraFile(join(dir, 'bench.safetensors'));
-    const plan = planPatches({ unet: await weightMapOf(modelFile) }, [{ name: 'bench', weight: 0.8, file: lora }]);
+    const matmul = await MatMul.create(1);
+    const plan = await planPatches({ unet: await weightMapOf(modelFile) }, [{ name: 'bench', weight: 0.8, file: lora }], (a, b, m, k, n) => matmul.multiply(a, b, m, k, n));
     const data = await readFile(join(dir, DATA_FILE));
     for (const patch of plan.parts.get('unet') ?? []) {
       const { offset, length, dataType } = patch.target.storage;

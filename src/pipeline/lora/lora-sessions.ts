@@ -13,7 +13,8 @@ import { readLoraFile, type LoraFamily } from './lora-file.js';
 import type { LoraPart } from './lora-keys.js';
 import { LoraDiskCache } from './lora-disk-cache.js';
 import { writePatchedCopy } from './patched-copy.js';
-import { planPatches, type ActiveLora } from './patch-plan.js';
+import { planPatches, type ActiveLora, type PatchPlan } from './patch-plan.js';
+import { MatMul } from '../onnx/matmul-model.js';
 import { weightMapOf, type WeightMap } from './weight-map.js';
 
 export const LORA_FILE_EXTENSION = '.safetensors';
@@ -37,6 +38,8 @@ export interface LoraSessionOptions {
   readonly warmSets?: number;
   readonly modelName: string;
   readonly modelKind: ModelKind;
+  /** Threads for the cpu matrix products that compute ΔW; onnxruntime's choice when absent. */
+  readonly threads?: number;
   /** Opens a session like the base ones (same provider and threads). */
   readonly load: (file: string) => Promise<OnnxModel>;
 }
@@ -120,7 +123,13 @@ export class LoraSessions {
       const model = this.base[field];
       if (model !== undefined && active.some((lora) => lora.file.modules.some((module) => module.part === part))) maps[part] = await weightMapOf(model.file);
     }
-    const plan = planPatches(maps, active);
+    const matmul = await MatMul.create(this.options.threads);
+    let plan: PatchPlan;
+    try {
+      plan = await planPatches(maps, active, (a, b, m, k, n) => matmul.multiply(a, b, m, k, n));
+    } finally {
+      await matmul.release();
+    }
     for (const [i, match] of plan.matches.entries()) {
       const lora = active[i];
       if (match.applied === 0 && lora !== undefined) throw this.noMatch(match.name, lora.file.family);

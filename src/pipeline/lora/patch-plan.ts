@@ -2,7 +2,7 @@
 // initializer, already laid out like the stored tensor, plus how many of each LoRA's modules found
 // a weight of the right shape here.
 import type { LoraFile } from './lora-file.js';
-import { loraDelta } from './lora-delta.js';
+import { loraDelta, loraShape, type Multiply } from './lora-delta.js';
 import { flatModuleName, type LoraPart } from './lora-keys.js';
 import type { WeightMap, WeightTarget } from './weight-map.js';
 
@@ -30,7 +30,7 @@ export interface PatchPlan {
   readonly matches: readonly LoraMatch[];
 }
 
-export function planPatches(maps: Partial<Record<LoraPart, WeightMap>>, loras: readonly ActiveLora[]): PatchPlan {
+export async function planPatches(maps: Partial<Record<LoraPart, WeightMap>>, loras: readonly ActiveLora[], multiply?: Multiply): Promise<PatchPlan> {
   const sums = new Map<LoraPart, Map<string, InitializerPatch>>();
   const flatIndexes = new Map<LoraPart, Map<string, WeightTarget>>();
   const matches: LoraMatch[] = [];
@@ -41,14 +41,15 @@ export function planPatches(maps: Partial<Record<LoraPart, WeightMap>>, loras: r
       if (map === undefined) continue;
       const target = map.modules.get(module.module) ?? flatIndex(flatIndexes, module.part, map).get(flatModuleName(module.module));
       if (target === undefined) continue;
-      const delta = loraDelta(module, lora.weight);
-      const layout = layoutFor(target, delta.out, delta.inner);
+      const { out, inner } = loraShape(module);
+      const layout = layoutFor(target, out, inner);
       if (layout === undefined) continue;
+      const delta = await loraDelta(module, lora.weight, layout, multiply);
       const part = sums.get(module.part) ?? new Map<string, InitializerPatch>();
       sums.set(module.part, part);
-      const patch = part.get(target.initializer) ?? { target, delta: new Float32Array(delta.out * delta.inner) };
-      part.set(target.initializer, patch);
-      addInto(patch.delta, delta.values, delta.out, delta.inner, layout);
+      const patch = part.get(target.initializer);
+      if (patch === undefined) part.set(target.initializer, { target, delta });
+      else for (let k = 0; k < delta.length; k++) patch.delta[k] = (patch.delta[k] as number) + (delta[k] as number);
       applied += 1;
     }
     matches.push({ name: lora.name, applied, total: lora.file.modules.length });
@@ -78,14 +79,4 @@ function layoutFor(target: WeightTarget, out: number, inner: number): WeightTarg
   if (torch) return 'torch';
   if (transposed) return 'transposed';
   return undefined;
-}
-
-function addInto(sum: Float32Array, delta: Float32Array, out: number, inner: number, layout: WeightTarget['layout']): void {
-  if (layout === 'torch') {
-    for (let k = 0; k < delta.length; k++) sum[k]! += delta[k]!;
-    return;
-  }
-  for (let o = 0; o < out; o++) {
-    for (let i = 0; i < inner; i++) sum[i * out + o]! += delta[o * inner + i]!;
-  }
 }

@@ -50,6 +50,19 @@ export class OnnxModel {
     }
   }
 
+  /** A session on model bytes held in memory; `name` stands in for the file in messages. */
+  static async loadBytes(bytes: Uint8Array, name: string, options: SessionOptions): Promise<OnnxModel> {
+    const sessionOptions: ort.InferenceSession.SessionOptions = {
+      executionProviders: [options.provider],
+      ...(options.threads !== undefined ? { intraOpNumThreads: options.threads } : {}),
+    };
+    try {
+      return new OnnxModel(name, await ort.InferenceSession.create(bytes, sessionOptions));
+    } catch (error) {
+      throw new PipelineError('invalid_model_folder', `${name}: onnxruntime could not load it: ${firstLine(error instanceof Error ? error.message : String(error))}`);
+    }
+  }
+
   input(name: string): TensorSpec | undefined {
     return this.inputs.get(name);
   }

@@ -82,6 +82,7 @@ export class StableDiffusionPipeline {
         ...(options.loraCacheMaxBytes === undefined ? {} : { cacheMaxBytes: options.loraCacheMaxBytes }),
         modelName: components.info.name,
         modelKind: components.info.kind,
+        ...(options.threads === undefined ? {} : { threads: options.threads }),
         load: (file) => OnnxModel.load(file, { provider: components.info.provider, ...(options.threads === undefined ? {} : { threads: options.threads }) }),
       },
     );

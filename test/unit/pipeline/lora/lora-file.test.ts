@@ -1,6 +1,7 @@
 // Reading LoRA files: safetensors bounds and dtypes, kohya and PEFT key names, what model a file is for.
 import { describe, expect, it } from 'vitest';
-import { loraDelta } from '../../../../src/pipeline/lora/lora-delta.js';
+import { loraDelta, loraShape } from '../../../../src/pipeline/lora/lora-delta.js';
+import { MatMul } from '../../../../src/pipeline/onnx/matmul-model.js';
 import { loraFileOf } from '../../../../src/pipeline/lora/lora-file.js';
 import { kohyaModulePath, parseLoraKey } from '../../../../src/pipeline/lora/lora-keys.js';
 import { parseSafetensors } from '../../../../src/pipeline/lora/safetensors.js';
@@ -81,18 +82,27 @@ describe('LoRA files', () => {
     expect(sdxl.family).toBe('sdxl');
   });
 
-  it('computes a 3×3 conv ΔW = up·down·alpha/r·weight in [out, in·kh·kw]', () => {
+  it('computes a 3×3 conv ΔW = up·down·alpha/r·weight in [out, in·kh·kw], and transposed when asked', async () => {
     const down = Array.from({ length: 2 * 1 * 9 }, (_, i) => i / 10);
     const { modules } = lora([
       f32('lora_unet_down_blocks_0_resnets_0_conv1.lora_down.weight', [2, 1, 3, 3], down),
       f32('lora_unet_down_blocks_0_resnets_0_conv1.lora_up.weight', [1, 2, 1, 1], [1, -2]),
       f32('lora_unet_down_blocks_0_resnets_0_conv1.alpha', [], [1]),
     ]);
-    const delta = loraDelta(modules[0]!, 0.5);
-    expect([delta.out, delta.inner]).toEqual([1, 9]);
+    expect(loraShape(modules[0]!)).toEqual({ rank: 2, out: 1, inner: 9 });
     // alpha / r = 1/2, weight 0.5: scale 0.25
     const expected = Array.from({ length: 9 }, (_, k) => 0.25 * (down[k]! - 2 * down[9 + k]!));
-    delta.values.forEach((value, k) => expect(value).toBeCloseTo(expected[k]!, 6));
+    const matmul = await MatMul.create(1);
+    try {
+      for (const multiply of [undefined, matmul.multiply.bind(matmul)]) {
+        const delta = await loraDelta(modules[0]!, 0.5, 'torch', multiply);
+        [...delta].forEach((value, k) => expect(value).toBeCloseTo(expected[k]!, 6));
+        // [1, 9] transposed is [9, 1]: the same numbers in the same order.
+        expect([...(await loraDelta(modules[0]!, 0.5, 'transposed', multiply))]).toEqual([...delta]);
+      }
+    } finally {
+      await matmul.release();
+    }
   });
 
   it('refuses a file without LoRA weights', () => {

@@ -65,7 +65,7 @@ describe.each([
       f32('lora_unet_mid_block_attentions_0_proj_out.lora_up.weight', [2, 1], [1, 1]),
     ])), 'x.safetensors');
     const map = buildWeightMap(await OnnxGraphIndex.read(modelFile));
-    const plan = planPatches({ unet: map }, [{ name: 'x', weight: 0.5, file: lora }]);
+    const plan = await planPatches({ unet: map }, [{ name: 'x', weight: 0.5, file: lora }]);
     expect(plan.matches).toEqual([{ name: 'x', applied: 2, total: 3 }]);
     const copy = await writePatchedCopy(modelFile, map.externalFiles, plan.parts.get('unet') ?? [], join(dir, 'copy'));
     const patched = await OnnxGraphIndex.read(copy);
