@@ -11,6 +11,7 @@ import { parseSlackConfig, type SlackConfig } from './slack/slack-config.js';
 
 export const DEFAULT_DATA_DIR = 'data';
 export const DEFAULT_MODELS_DIR = 'models';
+export const DEFAULT_LORA_DIR = 'loras';
 const MODEL_INDEX_FILE = 'model_index.json';
 
 const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
@@ -44,6 +45,8 @@ const coreSchema = z.object({
   SAFETY_CHECKER: flag.default(true),
   TAESD_DIR: z.string().optional(),
   FAST_DECODE: flag.default(false),
+  LORA_DIR: z.string().default(DEFAULT_LORA_DIR),
+  LORA_CACHE_MAX_GB: positiveInt('a whole number of gigabytes').default(20),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
   ADMINS: userKeyList.default([]),
   COMMANDS_CONFIG: z.string().optional(),

@@ -8,6 +8,7 @@ import { KeyvUserSettingsStore } from '../commands/keyv-user-settings-store.js';
 import type { UserKey } from '../commands/ports.js';
 import { PipelineClient } from '../pipeline/ipc/client.js';
 import { workerArgs } from '../pipeline/worker/worker-config.js';
+import { LoraFolderCatalog } from '../pipeline/lora/lora-catalog.js';
 import { processIo } from '../ops/cli-io.js';
 import { loadDotEnv } from '../ops/load-dot-env.js';
 import { runModelDownload } from '../ops/run-model-download.js';
@@ -38,6 +39,9 @@ const DAY_MS = 24 * 60 * MINUTE_MS;
 const IMAGE_SWEEP_INTERVAL_MS = 6 * 60 * MINUTE_MS;
 const EXIT_CONFIG = 2;
 const EXIT_FAILED = 1;
+/** Patched model copies with LoRAs applied live under DATA_DIR. */
+const LORA_CACHE_FOLDER = 'lora-cache';
+const GIB = 1024 ** 3;
 
 export interface StartOptions {
   /** Also start the playground next to the configured platforms. */
@@ -103,6 +107,9 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
         safetyChecker: core.SAFETY_CHECKER,
         ...(core.ONNX_THREADS !== undefined ? { threads: core.ONNX_THREADS } : {}),
         ...(core.TAESD_DIR !== undefined ? { taesdDir: core.TAESD_DIR, fastDecode: core.FAST_DECODE } : {}),
+        loraDir: core.LORA_DIR,
+        loraCacheDir: join(core.DATA_DIR, LORA_CACHE_FOLDER),
+        loraCacheMaxBytes: core.LORA_CACHE_MAX_GB * GIB,
       },
     }),
     jobDeadlineMs: core.JOB_DEADLINE_MINUTES * MINUTE_MS,
@@ -134,6 +141,8 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     queue: service,
     limits: service,
     admin: service,
+    loras: new LoraFolderCatalog(core.LORA_DIR),
+    loraDir: core.LORA_DIR,
   };
 
   const stoppers: Array<() => Promise<void>> = [];

@@ -15,6 +15,11 @@ export interface ImageParameters {
   readonly model: string;
   readonly clipSkip?: number;
   readonly denoisingStrength?: number;
+  /**
+   * Applied LoRAs: A1111 keeps their `<lora:name:weight>` tags in the prompt and lists
+   * `Lora hashes: "name: hash, …"`, so the text reproduces the image in other tools.
+   */
+  readonly loras?: ReadonlyArray<{ readonly name: string; readonly weight: number; readonly hash: string }>;
 }
 
 export function formatParameters(p: ImageParameters): string {
@@ -28,7 +33,9 @@ export function formatParameters(p: ImageParameters): string {
   ];
   if (p.clipSkip !== undefined && p.clipSkip > 1) fields.push(['Clip skip', p.clipSkip]);
   if (p.denoisingStrength !== undefined) fields.push(['Denoising strength', p.denoisingStrength]);
-  const lines = [p.prompt];
+  const loras = p.loras ?? [];
+  if (loras.length > 0) fields.push(['Lora hashes', `"${loras.map((lora) => `${lora.name}: ${lora.hash}`).join(', ')}"`]);
+  const lines = [[p.prompt, ...loras.map((lora) => `<lora:${lora.name}:${lora.weight}>`)].join(' ')];
   if (p.negativePrompt !== '') lines.push(`Negative prompt: ${p.negativePrompt}`);
   lines.push(fields.map(([key, value]) => `${key}: ${value}`).join(', '));
   return lines.join('\n');

@@ -229,6 +229,7 @@ export class PipelineClient {
           step: message.step,
           total: message.total,
           ...(message.preview === undefined ? {} : { preview: message.preview }),
+          ...(message.phase === undefined ? {} : { phase: message.phase }),
         };
         this.jobs.get(message.jobId)?.options.onProgress?.(progress);
         return;

@@ -8,6 +8,8 @@ import type { HostTensor, TensorSpec, TensorType } from './host-tensor.js';
 export interface SessionOptions {
   readonly provider: ExecutionProviderName;
   readonly threads?: number;
+  /** External data files given as bytes instead of read from disk (`path` as the model names it). */
+  readonly externalData?: ReadonlyArray<{ readonly path: string; readonly data: Uint8Array }>;
 }
 
 /** Raw `session.run` time, summed, so benchmarks can compare the pipeline against it. */
@@ -35,6 +37,7 @@ export class OnnxModel {
       executionProviders: [options.provider],
       graphOptimizationLevel: 'all',
       ...(options.threads !== undefined ? { intraOpNumThreads: options.threads } : {}),
+      ...(options.externalData !== undefined ? { externalData: options.externalData.map(({ path, data }) => ({ path, data })) } : {}),
     };
     try {
       return new OnnxModel(file, await ort.InferenceSession.create(file, sessionOptions));
@@ -44,6 +47,19 @@ export class OnnxModel {
         throw new PipelineError('provider_unavailable', `execution provider "${options.provider}" could not start: ${firstLine(reason)}`);
       }
       throw new PipelineError('invalid_model_folder', `${file}: onnxruntime could not load it: ${firstLine(reason)}`);
+    }
+  }
+
+  /** A session on model bytes held in memory; `name` stands in for the file in messages. */
+  static async loadBytes(bytes: Uint8Array, name: string, options: SessionOptions): Promise<OnnxModel> {
+    const sessionOptions: ort.InferenceSession.SessionOptions = {
+      executionProviders: [options.provider],
+      ...(options.threads !== undefined ? { intraOpNumThreads: options.threads } : {}),
+    };
+    try {
+      return new OnnxModel(name, await ort.InferenceSession.create(bytes, sessionOptions));
+    } catch (error) {
+      throw new PipelineError('invalid_model_folder', `${name}: onnxruntime could not load it: ${firstLine(error instanceof Error ? error.message : String(error))}`);
     }
   }
 
