@@ -26,6 +26,7 @@ import { createLogger, type AppLogger } from './observability/create-logger.js';
 import { createMetrics } from './observability/create-metrics.js';
 import { InstrumentedGenerator } from './observability/instrumented-generator.js';
 import { startMetricsServer, type MetricsServer } from './observability/metrics-server.js';
+import { residentMemoryBytes } from './observability/resident-memory.js';
 import { WorkerHealth } from './observability/worker-health.js';
 import { KeyvChannelHistoryStore } from './playground/channel-history-store.js';
 import { startPlayground, type RunningPlayground } from './playground/start-playground.js';
@@ -118,6 +119,11 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     models: config.models.map((model) => model.name),
     queue: { concurrency: core.QUEUE_CONCURRENCY, maxLength: core.QUEUE_MAX_LENGTH, maxPendingPerUser: core.QUEUE_MAX_PER_USER },
     logger,
+    onRefused: (code) => metrics.countRefusal(code),
+  });
+  metrics.bindSources({
+    queueLength: () => service.waitingCount,
+    workerResidentBytes: () => (health.pid === undefined ? undefined : residentMemoryBytes(health.pid)),
   });
   const commands: CommandDeps = {
     config: commandsConfig,
@@ -156,11 +162,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       port: config.observability.metrics.port,
       host: config.observability.metrics.host,
       registry: metrics.registry,
-      health: () => {
-        const queueLength = service.waitingCount;
-        metrics.setQueueLength(queueLength);
-        return { ...health.report(), queueLength };
-      },
+      health: () => ({ ...health.report(), queueLength: service.waitingCount }),
     });
     stoppers.push(() => metricsServer!.close());
   }

@@ -48,6 +48,8 @@ export interface JobServiceOptions {
   readonly maxInitPixels?: number;
   readonly logger?: Logger;
   readonly now?: () => number;
+  /** Told the code of every request turned away at intake (metrics). */
+  readonly onRefused?: (code: string) => void;
 }
 
 export interface Submission {
@@ -115,7 +117,10 @@ export class JobService implements QueueView, LimitsView, AdminControls {
       return await this.accept(jobId, request, requester, observer);
     } catch (error) {
       // A store that is down must not reach the adapter as a raw error.
-      if (UserFacingError.is(error)) throw error;
+      if (UserFacingError.is(error)) {
+        this.options.onRefused?.(error.code);
+        throw error;
+      }
       throw this.unexpected(error, jobId, 'could not accept the job');
     }
   }
