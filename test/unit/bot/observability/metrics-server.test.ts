@@ -87,6 +87,7 @@ describe('metrics server', () => {
     ['starting', 503],
     ['restarting', 503],
     ['down', 503],
+    ['downloading', 200],
   ];
 
   it.each(states)('answers /healthz for a %s worker with %i and the report', async (state, status) => {
