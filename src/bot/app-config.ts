@@ -38,6 +38,8 @@ const coreSchema = z.object({
   MODELS: z.string().optional(),
   DEFAULT_MODEL: z.string().optional(),
   AUTO_DOWNLOAD_MODEL: z.string().default('sd-turbo'),
+  /** Another Hub repo for the auto-downloaded preset, e.g. a mirror with the same layout. */
+  AUTO_DOWNLOAD_REPO: z.string().trim().regex(/^[A-Za-z0-9][\w.-]*\/[\w.-]+$/, 'must be a Hub repo id such as owner/name').optional(),
   ONNX_PROVIDER: z.enum(EXECUTION_PROVIDERS, { message: `must be one of ${EXECUTION_PROVIDERS.join(', ')}` }).default('cpu'),
   ONNX_ALLOW_CPU_FALLBACK: flag.default(false),
   ONNX_THREADS: positiveInt('a whole number of threads, 1 or more').optional(),
