@@ -28,7 +28,14 @@ const nonNegativeInt = (what: string) => z.coerce.number({ message: `must be ${w
 const userKeyList = z
   .string()
   .transform((text) => text.split(',').map((item) => item.trim()).filter((item) => item !== ''))
-  .pipe(z.array(z.string().regex(/^(discord|slack|playground):[^\s:]+$/, 'each entry must look like discord:123456789, slack:U0123ABCD or playground:name')));
+  .pipe(
+    z.array(
+      z
+        .string()
+        .refine((key) => !key.startsWith('playground:'), 'playground names need no entry: anyone who can open the playground is its operator and has the admin commands there')
+        .pipe(z.string().regex(/^(discord|slack):[^\s:]+$/, 'each entry must look like discord:123456789 or slack:U0123ABCD')),
+    ),
+  );
 
 /** Core variables; the adapters validate their own DISCORD_*, SLACK_* and PLAYGROUND_* ones. */
 const coreSchema = z.object({

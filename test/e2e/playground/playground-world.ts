@@ -50,6 +50,8 @@ export interface WorldOptions {
   readonly editIntervalMs?: number;
   readonly perUserLimit?: BucketLimit;
   readonly logger?: Logger;
+  /** Commands config `adminUserKeys`. */
+  readonly admins?: readonly string[];
 }
 
 export interface PlaygroundWorld {
@@ -82,6 +84,7 @@ export async function startPlaygroundWorld(options: WorldOptions): Promise<Playg
     config: commandsConfigSchema.parse({
       models: { [name]: { kind, ...(defaultSteps === undefined ? {} : { defaultSteps }) } },
       defaultModel: name,
+      ...(options.admins === undefined ? {} : { adminUserKeys: options.admins }),
     }),
     settings: new KeyvUserSettingsStore(keyv),
     jobs: jobStore,
