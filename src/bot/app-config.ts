@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { EXECUTION_PROVIDERS } from '../pipeline/types.js';
 import { loadDiscordConfig, type DiscordConfig } from './discord/discord-config.js';
 import { loadObservabilityConfig, type ObservabilityConfig } from './observability/observability-config.js';
+import { SECRET_ENV_VARS } from './observability/secret-scrubber.js';
 import { loadPlaygroundConfig, type PlaygroundConfig } from './playground/playground-config.js';
 import { parseSlackConfig, type SlackConfig } from './slack/slack-config.js';
 
@@ -94,6 +95,12 @@ export class ConfigError extends Error {
   }
 }
 
+/** `NAME="value"` for an ordinary variable; a secret's value is never echoed, only its length. */
+function describeValue(name: string, value: string | undefined): string {
+  if ((SECRET_ENV_VARS as readonly string[]).includes(name)) return `${name} (value hidden, ${value?.length ?? 0} characters)`;
+  return `${name}=${JSON.stringify(value ?? '')}`;
+}
+
 /** Empty values count as unset, as in most .env files. */
 function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1].trim() !== ''));
@@ -150,7 +157,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv, options: { playground?: bo
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const name = String(issue.path[0] ?? '');
-      problems.push(`${name}=${JSON.stringify(defined[name] ?? '')}: ${issue.message}`);
+      problems.push(`${describeValue(name, defined[name])}: ${issue.message}`);
     }
     // Check the adapters' variables too, so one run shows everything to fix.
     readAdapters(defined, options, false, problems);

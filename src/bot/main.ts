@@ -184,8 +184,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     ],
   });
   if (options.installSignals) shutdown.install();
-  logger.info({ models: config.models.map((m) => `${m.name} (${kinds[m.name]})`), provider: core.ONNX_PROVIDER, playground: playground?.url }, 'imagine is running');
-  if (playground) process.stderr.write(`\nPlayground: ${playground.url}\n\n`);
+  logger.info({ models: config.models.map((m) => `${m.name} (${kinds[m.name]})`), provider: core.ONNX_PROVIDER, playground: playground?.origin }, 'imagine is running');
 
   return {
     config,

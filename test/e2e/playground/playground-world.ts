@@ -50,6 +50,8 @@ export interface WorldOptions {
   readonly editIntervalMs?: number;
   readonly perUserLimit?: BucketLimit;
   readonly logger?: Logger;
+  /** Where the start-up URL is printed for the operator; nowhere by default. */
+  readonly announce?: (line: string) => void;
   /** Commands config `adminUserKeys`. */
   readonly admins?: readonly string[];
 }
@@ -103,6 +105,7 @@ export async function startPlaygroundWorld(options: WorldOptions): Promise<Playg
     logger,
     images,
     history: new KeyvChannelHistoryStore(keyv),
+    announce: options.announce ?? (() => undefined),
   });
   return {
     playground,
