@@ -64,6 +64,7 @@ const coreSchema = z.object({
   QUEUE_MAX_PER_USER: positiveInt('a whole number of jobs').default(2),
   JOB_TTL_DAYS: positiveInt('a whole number of days').default(30),
   JOB_DEADLINE_MINUTES: positiveInt('a whole number of minutes').default(15),
+  WORKER_HEARTBEAT_TIMEOUT_SECONDS: positiveInt('a whole number of seconds').default(30),
   SHUTDOWN_GRACE_SECONDS: nonNegativeInt('a whole number of seconds').default(60),
   PLAYGROUND: flag.default(false),
 });

@@ -31,6 +31,7 @@ import { KeyvChannelHistoryStore } from './playground/channel-history-store.js';
 import { startPlayground, type RunningPlayground } from './playground/start-playground.js';
 import { SlackBot } from './slack/slack-bot.js';
 
+const SECOND_MS = 1_000;
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
 const IMAGE_SWEEP_INTERVAL_MS = 6 * 60 * MINUTE_MS;
@@ -104,6 +105,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       },
     }),
     jobDeadlineMs: core.JOB_DEADLINE_MINUTES * MINUTE_MS,
+    heartbeatTimeoutMs: core.WORKER_HEARTBEAT_TIMEOUT_SECONDS * SECOND_MS,
     onEvent: health.handle,
   });
 
