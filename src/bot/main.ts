@@ -19,7 +19,7 @@ import { JobService } from './core/job-service.js';
 import { KeyvJobStore } from './core/job-store.js';
 import { KeyvRateLimiter } from './core/rate-limiter.js';
 import { GracefulShutdown } from './core/shutdown.js';
-import { openStateStore } from './core/state-store.js';
+import { openStateStore, StateStoreUnreadable } from './core/state-store.js';
 import { createDiscordBackend } from './discord/create-discord-backend.js';
 import { DiscordBot } from './discord/discord-bot.js';
 import { createLogger, type AppLogger } from './observability/create-logger.js';
@@ -78,7 +78,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
   const { kinds, commandsConfig } = await buildCommandsConfig(config);
   const admins = commandsConfig.adminUserKeys as UserKey[];
 
-  const keyv: Keyv = openStateStore({ dataDir: core.DATA_DIR, ...(core.REDIS_URL !== undefined ? { redisUrl: core.REDIS_URL } : {}), logger });
+  const keyv: Keyv = await openStateStore({ dataDir: core.DATA_DIR, ...(core.REDIS_URL !== undefined ? { redisUrl: core.REDIS_URL } : {}), logger });
   const images = await FileImageStore.open(join(core.DATA_DIR, 'images'));
   const jobs = new KeyvJobStore(keyv, { ttlMs: core.JOB_TTL_DAYS * DAY_MS });
   const limiter = KeyvRateLimiter.forKeyv(keyv, {
@@ -208,6 +208,10 @@ async function main(): Promise<void> {
     await bot.done;
     process.exit(0);
   } catch (error) {
+    if (error instanceof StateStoreUnreadable) {
+      process.stderr.write(`imagine: ${error.message}\n`);
+      process.exit(EXIT_CONFIG);
+    }
     if (error instanceof ConfigError) {
       process.stderr.write(`imagine: ${error.message}\nSee .env.example for every variable and its default.\n`);
       process.exit(EXIT_CONFIG);

@@ -277,8 +277,15 @@ export const messages = {
           return `Something went wrong while making your images. If it keeps happening, tell an admin.${job}`;
         case 'model_unavailable':
           return 'That model is not available right now.';
+        case 'storage_unavailable':
+          return messages.storage.unavailable;
       }
     },
+  },
+
+  storage: {
+    /** The state store (bans, limits, job records) cannot be read or written right now. */
+    unavailable: 'Storage unavailable, try again shortly.',
   },
 
   queue: {
