@@ -7,12 +7,12 @@ import type { CommandDeps } from '../commands/command-deps.js';
 import { KeyvUserSettingsStore } from '../commands/keyv-user-settings-store.js';
 import type { UserKey } from '../commands/ports.js';
 import { PipelineClient } from '../pipeline/ipc/client.js';
-import { workerArgs } from '../pipeline/worker/worker-config.js';
 import { processIo } from '../ops/cli-io.js';
 import { loadDotEnv } from '../ops/load-dot-env.js';
 import { runModelDownload } from '../ops/run-model-download.js';
 import { ConfigError, loadAppConfig, type AppConfig } from './app-config.js';
 import { buildCommandsConfig } from './commands-config.js';
+import { pipelineWorkerArgs } from './pipeline-worker-args.js';
 import { KeyvBanList } from './core/ban-list.js';
 import { FileImageStore } from './core/image-store.js';
 import { JobService } from './core/job-service.js';
@@ -91,18 +91,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
   const metrics = createMetrics();
   const health = new WorkerHealth({ onRestart: () => metrics.countWorkerRestart() });
   const client = await PipelineClient.start({
-    args: workerArgs({
-      models: config.models.map((model) => ({ name: model.name, dir: model.dir, kind: kinds[model.name] })),
-      ...(config.defaultModel !== undefined ? { defaultModel: config.defaultModel } : {}),
-      pipeline: {
-        provider: core.ONNX_PROVIDER,
-        allowCpuFallback: core.ONNX_ALLOW_CPU_FALLBACK,
-        previewEvery: core.PREVIEW_EVERY,
-        safetyChecker: core.SAFETY_CHECKER,
-        ...(core.ONNX_THREADS !== undefined ? { threads: core.ONNX_THREADS } : {}),
-        ...(core.TAESD_DIR !== undefined ? { taesdDir: core.TAESD_DIR, fastDecode: core.FAST_DECODE } : {}),
-      },
-    }),
+    args: pipelineWorkerArgs(config, kinds),
     jobDeadlineMs: core.JOB_DEADLINE_MINUTES * MINUTE_MS,
     onEvent: health.handle,
   });
