@@ -51,6 +51,7 @@ const coreSchema = z.object({
   RATE_LIMIT_WINDOW_MINUTES: positiveInt('a whole number of minutes').default(10),
   GUILD_RATE_LIMIT_IMAGES: positiveInt('a whole number of images').optional(),
   GUILD_RATE_LIMIT_WINDOW_MINUTES: positiveInt('a whole number of minutes').default(10),
+  JOB_QUEUE: z.enum(['local'], { message: 'must be local' }).default('local'),
   QUEUE_CONCURRENCY: positiveInt('a whole number, 1 for one GPU').default(1),
   QUEUE_MAX_LENGTH: positiveInt('a whole number of waiting jobs').default(50),
   QUEUE_MAX_PER_USER: positiveInt('a whole number of jobs').default(2),

@@ -15,6 +15,11 @@ export interface JobObserver {
   onQueued?(position: number, etaMs: number): void | Promise<void>;
   onPositionChange?(position: number, etaMs: number): void | Promise<void>;
   onStarted?(): void | Promise<void>;
+  /**
+   * The job runs again from the start: its worker stopped answering (`stalled`), or the bot was
+   * restarted while it ran (`restart`). Progress starts over; the result still comes once.
+   */
+  onRestarted?(attempt: number, reason: 'stalled' | 'restart'): void | Promise<void>;
   onProgress?(step: number, total: number, preview?: Uint8Array): void | Promise<void>;
   /** The stored record (images listed in order) and the PNG bytes, same order. */
   onSucceeded(record: JobRecord, pngs: readonly Uint8Array[], details: JobSuccessDetails): void | Promise<void>;
