@@ -8,9 +8,9 @@ import type { Redis } from 'ioredis';
 import { WorkerError } from '../../../pipeline/ipc/worker-error.js';
 import type { GenerationParams, GenerationProgress, GenerationResult } from '../../../pipeline/types.js';
 import type { Logger } from '../../core/logger.js';
-import { serveRound } from './fair-rounds.js';
+import { QueueLedger } from './queue-ledger.js';
 import { putResultImages } from './result-images.js';
-import { CANCEL_CHANNEL, KEY_PREFIX, STALL_COUNT_KEY, queueName } from './redis-names.js';
+import { CANCEL_CHANNEL, KEY_PREFIX, queueName } from './redis-names.js';
 import { decodeParams, encodeFailure, encodeProgress, parseJobData } from './wire-job.js';
 import type { WireJobData, WireResult } from './wire-job.js';
 
@@ -45,8 +45,10 @@ export class JobConsumer {
   private readonly workers: Worker[];
   private readonly subscriber: Redis;
   private readonly running = new Set<string>();
+  private readonly ledger: QueueLedger;
 
   private constructor(private readonly options: JobConsumerOptions) {
+    this.ledger = new QueueLedger(options.connection);
     const lockDuration = options.lockMs ?? DEFAULT_LOCK_MS;
     this.workers = options.models.map((model) => {
       const worker = new Worker(queueName(model), (job, _token, signal) => this.process(job, signal), {
@@ -61,7 +63,9 @@ export class JobConsumer {
       worker.on('error', (error) => options.logger.warn({ err: error, model }, 'queue connection error'));
       worker.on('stalled', (jobId) => {
         options.logger.warn({ jobId, model }, 'took over a job from a lost worker');
-        void options.connection.incr(STALL_COUNT_KEY).catch(() => undefined);
+        void Promise.all([this.ledger.countStall(), this.ledger.requeue(jobId)]).catch((error: unknown) =>
+          options.logger.warn({ err: error, jobId }, 'could not put the job back in line'),
+        );
       });
       return worker;
     });
@@ -111,7 +115,7 @@ export class JobConsumer {
     const now = this.options.now ?? Date.now;
     const data = parseJobData(job.data);
     this.running.add(data.jobId);
-    await serveRound(this.options.connection, data.round).catch((error: unknown) => logger.warn({ err: error }, 'could not record the round'));
+    await this.ledger.start(data.jobId, data.round).catch((error: unknown) => logger.warn({ err: error }, 'could not record the start'));
     let progressChain: Promise<unknown> = Promise.resolve();
     try {
       const result = await this.options.generate(

@@ -20,24 +20,30 @@ export function workerKey(name: string): string {
 
 export const WORKER_KEY_PATTERN = `${KEY_PREFIX}:workers:*`;
 
-/** Taken (SET NX) by whoever posts a job's ending, so the user sees it exactly once. */
-export function deliveredKey(jobId: string): string {
-  return `${KEY_PREFIX}:delivered:${jobId}`;
-}
-
 /** Queued and running jobs of one user, scored by their fairness round. */
 export function pendingKey(user: string): string {
   return `${KEY_PREFIX}:pending:${user}`;
 }
 
-/** The highest round any worker has started: new jobs never go before it. */
-export const SERVING_ROUND_KEY = `${KEY_PREFIX}:fair:serving`;
-
-/** Jobs accepted and not yet ended, across every bot: id → model. */
-export const OPEN_JOBS_KEY = `${KEY_PREFIX}:open-jobs`;
-
-/** Counts jobs moved back to waiting after their worker was lost. */
-export const STALL_COUNT_KEY = `${KEY_PREFIX}:stats:stalled`;
+/** The ledger of open jobs that every bot and worker host shares (see queue-ledger.ts). */
+export const LEDGER_KEYS = {
+  /** Waiting jobs of every model in the order they start: round, then arrival. */
+  waiting: `${KEY_PREFIX}:ledger:waiting`,
+  /** Jobs a worker is running now. */
+  running: `${KEY_PREFIX}:ledger:running`,
+  /** Every accepted job not yet ended: id → JSON meta (user, model, cost, owner). */
+  open: `${KEY_PREFIX}:ledger:open`,
+  /** Id → its waiting score, to put a job back in its place when its worker is lost. */
+  scores: `${KEY_PREFIX}:ledger:scores`,
+  /** The highest round any worker has started: new jobs never go before it. */
+  serving: `${KEY_PREFIX}:ledger:serving`,
+  /** Arrival counter, for FIFO within a round. */
+  sequence: `${KEY_PREFIX}:ledger:sequence`,
+  /** Set while intake is paused by an admin, for every bot. */
+  paused: `${KEY_PREFIX}:ledger:paused`,
+  /** Jobs moved back to waiting after their worker was lost. */
+  stalls: `${KEY_PREFIX}:stats:stalled`,
+} as const;
 
 /** Worker hosts listen here for cancels of the jobs they run. */
 export const CANCEL_CHANNEL = `${KEY_PREFIX}:cancel`;

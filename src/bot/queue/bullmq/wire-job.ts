@@ -25,9 +25,10 @@ const jobDataSchema = z.object({
   model: z.string().min(1),
   params: paramsSchema,
   user: z.string().min(1),
-  /** The platform whose bot delivers this job. */
-  platform: z.string().min(1),
+  /** The bot that delivers this job. */
+  owner: z.string().min(1),
   round: z.number().int().nonnegative(),
+  cost: z.number().nonnegative(),
   enqueuedAt: z.number(),
 });
 
