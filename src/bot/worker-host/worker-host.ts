@@ -23,6 +23,8 @@ export interface WorkerHostOptions {
   readonly pipeline?: (options: PipelineClientOptions) => PipelineClientOptions;
   readonly installSignals?: boolean;
   readonly heartbeatMs?: number;
+  /** Reads a model folder's kind; the folder's own files by default. */
+  readonly readKind?: (dir: string) => Promise<ModelKind>;
 }
 
 export interface RunningWorkerHost {
@@ -36,7 +38,7 @@ export async function startWorkerHost(options: WorkerHostOptions): Promise<Runni
   const { config, logger } = options;
   const { app } = config;
   const kinds: Record<string, ModelKind> = {};
-  for (const model of app.models) kinds[model.name] = await guessModelKind(model.dir);
+  for (const model of app.models) kinds[model.name] = await (options.readKind ?? guessModelKind)(model.dir);
   const clientOptions: PipelineClientOptions = {
     args: pipelineWorkerArgs(app, kinds),
     jobDeadlineMs: app.core.JOB_DEADLINE_MINUTES * MINUTE_MS,

@@ -91,7 +91,9 @@ export class BullmqJobQueue implements JobQueue {
   async start(listener: JobQueueListener): Promise<readonly ResumedJob[]> {
     this.listener = listener;
     for (const model of this.options.models) {
-      const events = new QueueEvents(queueName(model), { connection: this.redis.duplicate(), prefix: KEY_PREFIX });
+      const connection = this.redis.duplicate();
+      connection.on('error', () => undefined); // reported once, by the main connection
+      const events = new QueueEvents(queueName(model), { connection, prefix: KEY_PREFIX });
       events.on('error', (error) => this.options.logger.warn({ err: error, model }, 'queue events connection error'));
       events.on('active', ({ jobId }) => this.onActive(jobId));
       events.on('progress', ({ jobId, data }) => this.onProgress(jobId, data));
@@ -174,15 +176,17 @@ export class BullmqJobQueue implements JobQueue {
 
   async cancel(jobId: string): Promise<'removed' | 'aborted' | undefined> {
     const meta = await this.ledger.meta(jobId);
-    if (meta === undefined) return undefined;
-    if (!(await this.ledger.isRunning(jobId))) {
-      const job = await this.queueFor(meta.model).getJob(jobId);
+    if (meta === undefined || this.ending.has(jobId)) return undefined;
+    const job = await this.queueFor(meta.model).getJob(jobId);
+    const state = job === undefined ? 'unknown' : await job.getState();
+    if (state === 'completed' || state === 'failed') return undefined;
+    if (state !== 'active' && !(await this.ledger.isRunning(jobId))) {
       // remove() refuses a job a worker has locked: it has just started, so abort it instead.
-      const removed = job === undefined ? 0 : await job.remove().then(
-        () => 1,
-        () => 0,
+      const removed = job === undefined ? true : await job.remove().then(
+        () => true,
+        () => false,
       );
-      if (removed === 1 || job === undefined) {
+      if (removed) {
         this.track(this.endWith(jobId, meta.user, { type: 'failed', jobId, failure: failureFrom(toJobFailure(cancelledError(jobId), jobId)) }));
         return 'removed';
       }
@@ -306,6 +310,8 @@ export class BullmqJobQueue implements JobQueue {
       await deleteResultImages(this.redis, keys);
     } catch (error) {
       this.options.logger.error({ err: error, jobId }, 'could not hand over the end of a job');
+    } finally {
+      // Handled (or to be found again on the next start): a later duplicate finds no followed job.
       this.ending.delete(jobId);
     }
   }

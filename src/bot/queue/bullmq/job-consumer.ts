@@ -70,6 +70,7 @@ export class JobConsumer {
       return worker;
     });
     this.subscriber = options.connection.duplicate();
+    this.subscriber.on('error', () => undefined); // reported once, by the main connection
   }
 
   static async start(options: JobConsumerOptions): Promise<JobConsumer> {
