@@ -112,7 +112,7 @@ export class BullmqJobQueue implements JobQueue {
     const admission = await this.ledger.admit(job.jobId, { user: job.user, model: job.model, cost: job.cost, owner: this.options.owner }, caps);
     if (!admission.ok) {
       return admission.reason === 'queue_full'
-        ? { accepted: false, reason: 'queue_full', retryAfterMs: Math.round(await this.etaOfRank(admission.count)) }
+        ? { accepted: false, reason: 'queue_full', retryAfterMs: Math.round(await this.etaOfRank(0)) /* until the first in line starts and frees a place */ }
         : admission.reason === 'too_many_pending'
           ? { accepted: false, reason: 'too_many_pending', pending: admission.count }
           : { accepted: false, reason: 'intake_paused' };
@@ -389,28 +389,32 @@ export class BullmqJobQueue implements JobQueue {
     return slots;
   }
 
-  private async costOf(jobIds: readonly string[]): Promise<number> {
-    if (jobIds.length === 0) return 0;
-    const metas = await Promise.all(jobIds.map((jobId) => this.ledger.meta(jobId)));
-    return metas.reduce((sum, meta) => sum + (meta?.cost ?? 0), 0);
+  /**
+   * ETAs for the whole waiting line from one read of the ledger: the work running now plus the
+   * work ahead of each place, over the live workers' slots.
+   */
+  private async waitingEtas(): Promise<{ order: string[]; etaMs: number[] }> {
+    const [order, running, open, slots] = await Promise.all([this.ledger.waitingOrder(), this.ledger.running(), this.ledger.openJobs(), this.workerSlots()]);
+    const costOf = (jobId: string): number => this.followed.get(jobId)?.cost ?? open.get(jobId)?.cost ?? 0;
+    let work = running.reduce((sum, jobId) => sum + this.estimator.durationOf(costOf(jobId)) * (1 - (this.followed.get(jobId)?.fraction ?? 0.5)), 0);
+    const etaMs = order.map((jobId) => {
+      const eta = work / slots;
+      work += this.estimator.durationOf(costOf(jobId));
+      return eta;
+    });
+    return { order, etaMs };
   }
 
   private async remainingOf(jobId: string): Promise<number> {
     const followed = this.followed.get(jobId);
     const cost = followed?.cost ?? (await this.ledger.meta(jobId))?.cost ?? 0;
-    const fraction = followed?.fraction ?? 0.5;
-    return this.estimator.durationOf(cost) * (1 - fraction);
+    return this.estimator.durationOf(cost) * (1 - (followed?.fraction ?? 0.5));
   }
 
-  /** Until the waiting job at 0-based `rank` starts: the work ahead of it over the live workers. */
+  /** Until the waiting job at 0-based `rank` starts. */
   private async etaOfRank(rank: number): Promise<number> {
-    const [ahead, running, slots] = await Promise.all([
-      this.ledger.waitingOrder().then((order) => order.slice(0, rank)),
-      this.ledger.running(),
-      this.workerSlots(),
-    ]);
-    const runningMs = (await Promise.all(running.map((jobId) => this.remainingOf(jobId)))).reduce((sum, ms) => sum + ms, 0);
-    return (runningMs + this.estimator.durationOf(await this.costOf(ahead))) / slots;
+    const { etaMs } = await this.waitingEtas();
+    return etaMs[Math.min(rank, etaMs.length - 1)] ?? 0;
   }
 
   /** Tells this bot's waiting jobs their new place, coalescing bursts of queue events. */
@@ -421,12 +425,12 @@ export class BullmqJobQueue implements JobQueue {
       (async () => {
         await Promise.resolve();
         this.positionsPending = false;
-        const order = await this.ledger.waitingOrder();
+        const { order, etaMs: etas } = await this.waitingEtas();
         for (const [index, jobId] of order.entries()) {
           const followed = this.followed.get(jobId);
           if (followed === undefined || jobId === skip) continue;
           const position = index + 1;
-          const etaMs = await this.etaOfRank(index);
+          const etaMs = etas[index] ?? 0;
           const etaMoved = Math.abs(etaMs - followed.lastEtaMs) >= Math.max(ETA_MIN_CHANGE_MS, followed.lastEtaMs * ETA_MIN_CHANGE_RATIO);
           if (position === followed.lastPosition && !etaMoved) continue;
           followed.lastPosition = position;
