@@ -17,6 +17,8 @@ import { KeyvBanList } from './core/ban-list.js';
 import { FileImageStore } from './core/image-store.js';
 import { JobService } from './core/job-service.js';
 import { KeyvJobStore } from './core/job-store.js';
+import { LocalJobQueue } from './core/local-job-queue.js';
+import { QueueJournal } from './core/queue-journal.js';
 import { KeyvRateLimiter } from './core/rate-limiter.js';
 import { GracefulShutdown } from './core/shutdown.js';
 import { openStateStore } from './core/state-store.js';
@@ -97,15 +99,21 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
   });
 
   // The wait is read from the service's memory: a store read here would sit between two jobs.
-  const service: JobService = new JobService({
+  const queue = new LocalJobQueue({
     generator: new InstrumentedGenerator(client, metrics, (jobId) => service.acceptedAt(jobId)),
+    journal: new QueueJournal(keyv),
+    queue: { concurrency: core.QUEUE_CONCURRENCY },
+    logger,
+  });
+  const service: JobService = new JobService({
+    queue,
     jobs,
     images,
     limiter,
     bans: new KeyvBanList(keyv),
-    admins,
+    caps: { maxWaiting: core.QUEUE_MAX_LENGTH, maxPerUser: core.QUEUE_MAX_PER_USER },
     models: config.models.map((model) => model.name),
-    queue: { concurrency: core.QUEUE_CONCURRENCY, maxLength: core.QUEUE_MAX_LENGTH, maxPendingPerUser: core.QUEUE_MAX_PER_USER },
+    uploadId: () => FileImageStore.uploadId(),
     logger,
   });
   const commands: CommandDeps = {
@@ -139,6 +147,9 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     }
   }
 
+  // Adapters are up: jobs kept from before a restart resume and reach their conversations.
+  await service.start();
+
   let metricsServer: MetricsServer | undefined;
   if (config.observability.metrics) {
     metricsServer = await startMetricsServer({
@@ -146,7 +157,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       host: config.observability.metrics.host,
       registry: metrics.registry,
       health: () => {
-        const queueLength = service.waitingCount;
+        const queueLength = queue.waitingCount;
         metrics.setQueueLength(queueLength);
         return { ...health.report(), queueLength };
       },

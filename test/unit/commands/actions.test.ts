@@ -149,14 +149,6 @@ describe('re-roll', () => {
     const outcome = await act(button(encodeActionId({ kind: 'reroll', jobId: JOB_ID })));
     expect(outcome.kind === 'reply' && outcome.reply.text).toBe("This prompt can't be used here. Please try a different one.");
   });
-
-  it('refuses a banned user', async () => {
-    const config = testConfig();
-    const { act, admin } = await world(record(imagine('a fox', config)), config);
-    await admin.ban('discord:stranger');
-    const outcome = await act(button(encodeActionId({ kind: 'reroll', jobId: JOB_ID })), STRANGER);
-    expect(outcome.kind === 'reply' && outcome.reply.text).toBe("You can't use this bot.");
-  });
 });
 
 describe('variations', () => {

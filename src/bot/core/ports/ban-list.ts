@@ -4,6 +4,6 @@ import type { UserKey } from '../../../commands/ports.js';
 export interface BanList {
   ban(user: UserKey): Promise<void>;
   unban(user: UserKey): Promise<void>;
-  /** Rejects when the store cannot answer: a ban is never read as absent. */
+  /** Whether the user is banned now. */
   isBanned(user: UserKey): Promise<boolean>;
 }

@@ -76,6 +76,8 @@ export interface QueueCounts {
   /** This user's queued plus running jobs. */
   readonly pendingOfUser: number;
   readonly paused: boolean;
+  /** Estimated time until the next waiting job starts, that is until a place in line frees up. */
+  readonly nextStartMs: number;
 }
 
 /** A failure as plain data, so it crosses a process or a Redis hop unchanged. */
