@@ -6,19 +6,16 @@ import Keyv from 'keyv';
 import type { CommandDeps } from '../commands/command-deps.js';
 import { KeyvUserSettingsStore } from '../commands/keyv-user-settings-store.js';
 import type { UserKey } from '../commands/ports.js';
-import { PipelineClient } from '../pipeline/ipc/client.js';
 import { processIo } from '../ops/cli-io.js';
 import { loadDotEnv } from '../ops/load-dot-env.js';
 import { runModelDownload } from '../ops/run-model-download.js';
 import { ConfigError, loadAppConfig, type AppConfig } from './app-config.js';
 import { buildCommandsConfig } from './commands-config.js';
-import { pipelineWorkerArgs } from './pipeline-worker-args.js';
+import { startJobBackend } from './job-backend.js';
 import { KeyvBanList } from './core/ban-list.js';
 import { FileImageStore } from './core/image-store.js';
 import { JobService } from './core/job-service.js';
 import { KeyvJobStore } from './core/job-store.js';
-import { LocalJobQueue } from './core/local-job-queue.js';
-import { QueueJournal } from './core/queue-journal.js';
 import { KeyvRateLimiter } from './core/rate-limiter.js';
 import { GracefulShutdown } from './core/shutdown.js';
 import { openStateStore } from './core/state-store.js';
@@ -26,7 +23,6 @@ import { createDiscordBackend } from './discord/create-discord-backend.js';
 import { DiscordBot } from './discord/discord-bot.js';
 import { createLogger, type AppLogger } from './observability/create-logger.js';
 import { createMetrics } from './observability/create-metrics.js';
-import { InstrumentedGenerator } from './observability/instrumented-generator.js';
 import { startMetricsServer, type MetricsServer } from './observability/metrics-server.js';
 import { WorkerHealth } from './observability/worker-health.js';
 import { KeyvChannelHistoryStore } from './playground/channel-history-store.js';
@@ -92,19 +88,9 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
 
   const metrics = createMetrics();
   const health = new WorkerHealth({ onRestart: () => metrics.countWorkerRestart() });
-  const client = await PipelineClient.start({
-    args: pipelineWorkerArgs(config, kinds),
-    jobDeadlineMs: core.JOB_DEADLINE_MINUTES * MINUTE_MS,
-    onEvent: health.handle,
-  });
-
   // The wait is read from the service's memory: a store read here would sit between two jobs.
-  const queue = new LocalJobQueue({
-    generator: new InstrumentedGenerator(client, metrics, (jobId) => service.acceptedAt(jobId)),
-    journal: new QueueJournal(keyv),
-    queue: { concurrency: core.QUEUE_CONCURRENCY },
-    logger,
-  });
+  const backend = await startJobBackend(config, env, kinds, { metrics, health, keyv, logger, acceptedAt: (jobId) => service.acceptedAt(jobId) });
+  const { queue } = backend;
   const service: JobService = new JobService({
     queue,
     jobs,
@@ -156,11 +142,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       port: config.observability.metrics.port,
       host: config.observability.metrics.host,
       registry: metrics.registry,
-      health: () => {
-        const queueLength = queue.waitingCount;
-        metrics.setQueueLength(queueLength);
-        return { ...health.report(), queueLength };
-      },
+      health: backend.health,
     });
     stoppers.push(() => metricsServer!.close());
   }
@@ -179,12 +161,15 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
         clearInterval(sweep);
         for (const stop of stoppers.reverse()) await stop().catch((error: unknown) => logger.warn({ err: error }, 'adapter did not stop cleanly'));
       },
-      () => client.close(),
+      () => backend.close(),
       () => keyv.disconnect(),
     ],
   });
   if (options.installSignals) shutdown.install();
-  logger.info({ models: config.models.map((m) => `${m.name} (${kinds[m.name]})`), provider: core.ONNX_PROVIDER, playground: playground?.url }, 'imagine is running');
+  logger.info(
+    { models: config.models.map((m) => `${m.name} (${kinds[m.name]})`), queue: core.JOB_QUEUE, provider: core.ONNX_PROVIDER, playground: playground?.url },
+    'imagine is running',
+  );
   if (playground) process.stderr.write(`\nPlayground: ${playground.url}\n\n`);
 
   return {

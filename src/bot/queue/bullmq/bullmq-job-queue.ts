@@ -159,7 +159,8 @@ export class BullmqJobQueue implements JobQueue {
     ]);
     const runningSet = new Set(runningIds);
     const waitingOfUser = pending.filter((jobId) => !runningSet.has(jobId)).length;
-    return { waiting, running, waitingOfUser, pendingOfUser: pending.length, paused };
+    const nextStartMs = waiting === 0 ? 0 : await this.etaOfRank(0);
+    return { waiting, running, waitingOfUser, pendingOfUser: pending.length, paused, nextStartMs };
   }
 
   async placeOf(jobId: string): Promise<JobPlace | undefined> {
