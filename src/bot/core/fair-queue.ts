@@ -29,6 +29,8 @@ export interface QueuedJob {
   run(signal: AbortSignal): Promise<RunOutcome>;
   /** The job's place in line (1-based) or its ETA changed noticeably. */
   onPosition?(position: number, etaMs: number): void;
+  /** The job ran and has left the queue: counts and places no longer include it. */
+  onSettled?(): void;
 }
 
 export interface FairQueueOptions {
@@ -256,6 +258,7 @@ export class FairQueue {
       if (outcome === 'succeeded') this.estimator.record(entry.job.cost, this.now() - entry.startedAt);
       this.forgetUserIfIdle(entry.job.user);
       entry.finish();
+      entry.job.onSettled?.();
       this.notifyPositions();
     }
   }

@@ -26,6 +26,8 @@ import type {
 import type { KeptJob, QueueJournal } from './queue-journal.js';
 import { runResize } from './upscale.js';
 
+type Ending = Extract<JobQueueEvent, { type: 'completed' | 'failed' }>;
+
 /** A job cut off by restarts this many times in total fails instead of running again. */
 export const MAX_ATTEMPTS = 2;
 /** After the grace period, stopped jobs get this long to wind down. */
@@ -149,22 +151,31 @@ export class LocalJobQueue implements JobQueue {
 
   private queued(kept: KeptJob, saved: Promise<void>): QueuedJob {
     const { job } = kept;
+    let ending: Ending | undefined;
     return {
       id: job.jobId,
       user: job.user,
       cost: job.cost,
-      run: (signal) => this.run(kept, saved, signal),
+      run: async (signal) => {
+        const ran = await this.run(kept, saved, signal);
+        ending = ran.ending;
+        return ran.outcome;
+      },
       onPosition: (position, etaMs) => this.emit({ type: 'position', jobId: job.jobId, position, etaMs }),
+      // The ending is told once the job has left the line, so whoever hears it sees it gone.
+      onSettled: () => {
+        if (ending !== undefined) this.end(job.jobId, ending);
+      },
     };
   }
 
-  private async run(kept: KeptJob, saved: Promise<void>, signal: AbortSignal): Promise<RunOutcome> {
+  private async run(kept: KeptJob, saved: Promise<void>, signal: AbortSignal): Promise<{ outcome: RunOutcome; ending?: Ending }> {
     const { job, attempt } = kept;
     const { jobId } = job;
     try {
       await saved;
     } catch {
-      return 'failed'; // submit() refuses it; nothing was announced
+      return { outcome: 'failed' }; // submit() refuses it; nothing was announced
     }
     try {
       await this.options.journal.markRunning(jobId, attempt);
@@ -178,13 +189,12 @@ export class LocalJobQueue implements JobQueue {
         this.fair.progress(jobId, step / total);
         this.emit({ type: 'progress', jobId, step, total, ...(preview === undefined ? {} : { preview }) });
       });
-      this.end(jobId, { type: 'completed', jobId, result });
-      return 'succeeded';
+      return { outcome: 'succeeded', ending: { type: 'completed', jobId, result } };
     } catch (error) {
-      if (signal.aborted && signal.reason === CLOSING) return 'cancelled'; // kept: runs again after the restart
+      if (signal.aborted && signal.reason === CLOSING) return { outcome: 'cancelled' }; // kept: runs again after the restart
       const { error: refusal, unexpected } = toJobFailure(signal.aborted && signal.reason === CANCELLED ? cancelledError(jobId) : error, jobId);
-      this.end(jobId, { type: 'failed', jobId, failure: toQueueFailure(refusal, unexpected, error) });
-      return refusal.code === 'cancelled' ? 'cancelled' : 'failed';
+      const ending: Ending = { type: 'failed', jobId, failure: toQueueFailure(refusal, unexpected, error) };
+      return { outcome: refusal.code === 'cancelled' ? 'cancelled' : 'failed', ending };
     }
   }
 
@@ -209,7 +219,7 @@ export class LocalJobQueue implements JobQueue {
   }
 
   /** Hands the ending to the listener, then forgets the job: a crash before that runs it again. */
-  private end(jobId: string, event: Extract<JobQueueEvent, { type: 'completed' | 'failed' }>): void {
+  private end(jobId: string, event: Ending): void {
     const ending = (async () => {
       try {
         await this.listener(event);
