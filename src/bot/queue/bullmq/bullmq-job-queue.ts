@@ -237,20 +237,30 @@ export class BullmqJobQueue implements JobQueue {
     return this.ledger.stalls();
   }
 
+  /**
+   * This bot's open jobs, in their order of arrival. The worker hosts went on while the bot was
+   * down: a job running now, or finished meanwhile, is told as started (this process never said
+   * so), and a finished one's ending follows.
+   */
   private async resume(): Promise<ResumedJob[]> {
     const resumed: ResumedJob[] = [];
     const open = [...(await this.ledger.openJobs())].filter(([, meta]) => meta.owner === this.options.owner);
+    const scores = await this.ledger.scores(open.map(([jobId]) => jobId));
+    open.sort(([a], [b]) => (scores.get(a) ?? 0) - (scores.get(b) ?? 0));
     for (const [jobId, meta] of open) {
-      const user = meta.user;
+      const { user } = meta;
       this.followed.set(jobId, { jobId, user, model: meta.model, cost: meta.cost, attempt: 1, fraction: 0, lastPosition: 0, lastEtaMs: 0 });
       const job = await this.queueFor(meta.model).getJob(jobId);
-      const state = job === undefined ? 'unknown' : await job.getState();
-      if (job !== undefined && state === 'completed') this.track(this.finish(jobId, { returnvalue: job.returnvalue }));
-      else if (job !== undefined && state === 'failed') this.track(this.finish(jobId, { failedReason: job.failedReason }));
-      else if (job === undefined) {
-        // Lost with Redis data (no AOF) or removed by hand: say so rather than wait forever.
+      if (job === undefined) {
+        // Lost with Redis data (no append-only file) or removed by hand: say so rather than wait forever.
         this.track(this.endWith(jobId, user, { type: 'failed', jobId, failure: lostFailure(jobId) }));
-      } else resumed.push({ jobId, user, wasRunning: state === 'active' });
+        continue;
+      }
+      const state = await job.getState();
+      resumed.push({ jobId, user, wasRunning: state === 'active' });
+      if (state === 'active' || state === 'completed' || state === 'failed') this.onActive(jobId);
+      if (state === 'completed') this.track(this.finish(jobId, { returnvalue: job.returnvalue }));
+      else if (state === 'failed') this.track(this.finish(jobId, { failedReason: job.failedReason }));
     }
     this.refreshPositions();
     return resumed;
@@ -319,6 +329,7 @@ export class BullmqJobQueue implements JobQueue {
 
   /** Hands the ending to the listener, and only then forgets the job everywhere. */
   private async endWith(jobId: string, user: UserKey, event: JobQueueEvent): Promise<void> {
+    await this.ledger.leaveLine(jobId);
     await this.listener(event);
     const model = this.followed.get(jobId)?.model;
     this.followed.delete(jobId);

@@ -123,6 +123,11 @@ export class QueueLedger {
     await this.redis.eval(REQUEUE, 3, k.waiting, k.running, k.scores, jobId);
   }
 
+  /** The job has ended: out of the line and off the running list (still open until delivered). */
+  async leaveLine(jobId: string): Promise<void> {
+    await this.redis.multi().zrem(LEDGER_KEYS.waiting, jobId).srem(LEDGER_KEYS.running, jobId).exec();
+  }
+
   /** The job ended or was never queued; an idle cluster starts over at the first round. */
   async release(jobId: string, user: string): Promise<void> {
     const k = LEDGER_KEYS;
@@ -142,6 +147,13 @@ export class QueueLedger {
       if (meta !== undefined) jobs.set(jobId, meta);
     }
     return jobs;
+  }
+
+  /** Each job's place in the arrival order (round, then arrival). */
+  async scores(jobIds: readonly string[]): Promise<Map<string, number>> {
+    if (jobIds.length === 0) return new Map();
+    const values = await this.redis.hmget(LEDGER_KEYS.scores, ...jobIds);
+    return new Map(jobIds.map((jobId, index) => [jobId, Number(values[index] ?? 0)]));
   }
 
   /** Waiting job ids in the order they start. */
