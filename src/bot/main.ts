@@ -128,6 +128,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
   if (config.playground) {
     playground = await startPlayground({ config: config.playground, commands, jobs: service, logger, images, history: new KeyvChannelHistoryStore(keyv) });
     stoppers.push(() => playground!.close());
+    service.addResumer(playground.resumer);
     if (!config.discord && !config.slack) {
       logger.info({}, 'No Discord or Slack credentials: starting the local playground. Set DISCORD_TOKEN + DISCORD_APPLICATION_ID or SLACK_BOT_TOKEN + SLACK_APP_TOKEN in .env to add a platform.');
     }

@@ -196,7 +196,6 @@ export const messages = {
     tooLargeToUpscale: (width: number, height: number, maxPixels: number) =>
       `Image is already ${formatSize(width, height)}; 2× would exceed the upscale limit of ${formatPixels(maxPixels)}.`,
     upscaleAllowed: (maxPixels: number) => `up to ${formatPixels(maxPixels)} after upscaling`,
-    modelGone: (model: string) => `The model ${code(model)} isn't available anymore.`,
     deleted: 'Deleted.',
   },
 
@@ -308,7 +307,7 @@ export const messages = {
         case 'model_unavailable':
           return details.value === undefined
             ? 'That model is not available right now.'
-            : `Model ${code(details.value)} is not available.${details.allowed === undefined ? '' : ` Available: ${details.allowed}.`}`;
+            : `The model ${code(details.value)} isn't available.${details.allowed === undefined ? '' : ` Available: ${details.allowed}.`}`;
       }
     },
   },

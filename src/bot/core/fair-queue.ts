@@ -111,7 +111,7 @@ export class FairQueue {
   }
 
   /** The refusal `add` would give this user now, or undefined when it would be accepted. */
-  refusalFor(user: UserKey, caps: QueueCaps = this.caps): Extract<Admission, { accepted: false }> | undefined {
+  private refusalFor(user: UserKey, caps: QueueCaps = this.caps): Extract<Admission, { accepted: false }> | undefined {
     if (this.intakePaused) return { accepted: false, reason: 'intake_paused' };
     const pending = this.pendingOf(user);
     if (pending >= caps.maxPerUser) return { accepted: false, reason: 'too_many_pending', pending };
@@ -150,16 +150,6 @@ export class FairQueue {
     entry.finish();
     this.notifyPositions();
     return 'removed';
-  }
-
-  /** Takes every waiting job out of the queue and returns them in order. */
-  removeAllWaiting(reason?: unknown): QueuedJob[] {
-    const removed = this.order.ids().flatMap((id) => {
-      const entry = this.entries.get(id);
-      return entry === undefined ? [] : [entry.job];
-    });
-    for (const job of removed) this.cancel(job.id, reason);
-    return removed;
   }
 
   /** Aborts every running job with `reason`. */

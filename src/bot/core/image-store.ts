@@ -6,7 +6,6 @@ import { mkdir, readFile, readdir, rename, rm, stat, utimes, writeFile } from 'n
 import { join } from 'node:path';
 import { DEFAULT_JOB_TTL_MS } from './job-store.js';
 import type { ImageStore } from './ports/image-store.js';
-import { resultImageId } from './ports/image-store.js';
 
 const ID_PATTERN = /^[A-Za-z0-9-]{1,128}$/;
 const FILE_SUFFIX = '.img';
@@ -32,11 +31,6 @@ export class FileImageStore implements ImageStore {
   static async open(dir: string, options: ImageStoreOptions = {}): Promise<FileImageStore> {
     await mkdir(dir, { recursive: true });
     return new FileImageStore(dir, options);
-  }
-
-  /** Id of image `index` of a job's result. */
-  static resultId(jobId: string, index: number): string {
-    return resultImageId(jobId, index);
   }
 
   static uploadId(): string {

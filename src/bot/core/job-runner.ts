@@ -14,7 +14,7 @@ import { silentLogger } from './logger.js';
 import type { ConversationResumer } from './ports/conversation-resumer.js';
 import type { ImageStore } from './ports/image-store.js';
 import { resultImageId } from './ports/image-store.js';
-import type { JobQueueEvent, QueueFailure } from './ports/job-queue.js';
+import type { JobQueueEvent, QueueFailure, ResumedJob } from './ports/job-queue.js';
 import type { JobStore } from './ports/job-store.js';
 import type { RateLimitSubject, RateLimiter } from './rate-limiter.js';
 
@@ -65,6 +65,17 @@ export class JobRunner {
 
   addResumer(resumer: ConversationResumer): void {
     this.resumers.push(resumer);
+  }
+
+  /** Tells every adapter which jobs resumed, so each can mark the rest of its unfinished messages. */
+  async afterResume(resumed: readonly ResumedJob[]): Promise<void> {
+    for (const resumer of this.resumers) {
+      try {
+        await resumer.afterResume?.(resumed);
+      } catch (error) {
+        this.logger.warn({ err: error }, 'an adapter could not mark the jobs a restart cut off');
+      }
+    }
   }
 
   /** A followed job's record (prompt, accept time) from memory, without a store read. */

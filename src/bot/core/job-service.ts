@@ -80,6 +80,7 @@ export class JobService implements QueueView, LimitsView, AdminControls {
   /** Starts the queue; jobs kept from before a restart resume, and their events reach their conversations. */
   async start(): Promise<readonly ResumedJob[]> {
     const resumed = await this.options.queue.start(this.runner.handle);
+    await this.runner.afterResume(resumed);
     if (resumed.length > 0) this.logger.info({ resumed: resumed.length, running: resumed.filter((job) => job.wasRunning).length }, 'resumed jobs kept from before the restart');
     return resumed;
   }

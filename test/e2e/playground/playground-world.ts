@@ -80,7 +80,6 @@ export async function startPlaygroundWorld(options: WorldOptions): Promise<Playg
     models: [name],
     logger,
   });
-  await jobService.start();
   const commands: CommandDeps = {
     config: commandsConfigSchema.parse({
       models: { [name]: { kind, ...(defaultSteps === undefined ? {} : { defaultSteps }) } },
@@ -104,6 +103,8 @@ export async function startPlaygroundWorld(options: WorldOptions): Promise<Playg
     images,
     history: new KeyvChannelHistoryStore(keyv),
   });
+  jobService.addResumer(playground.resumer);
+  await jobService.start();
   return {
     playground,
     jobService,

@@ -140,7 +140,7 @@ describe('re-roll', () => {
     const original = imagine('a fox --model turbo', testConfig());
     const { act } = await world(record(original), testConfig({ models: { sd15: { kind: 'sd1' } }, defaultModel: 'sd15' }));
     const outcome = await act(button(encodeActionId({ kind: 'reroll', jobId: JOB_ID })));
-    expect(outcome.kind === 'reply' && outcome.reply.text).toBe('The model `turbo` isn\'t available anymore.');
+    expect(outcome.kind === 'reply' && outcome.reply.text).toBe("The model `turbo` isn't available. Available: sd15.");
   });
 
   it('refuses a prompt that the blocklist has caught up with', async () => {
