@@ -64,7 +64,8 @@ const coreSchema = z.object({
   RATE_LIMIT_WINDOW_MINUTES: positiveInt('a whole number of minutes').default(10),
   GUILD_RATE_LIMIT_IMAGES: positiveInt('a whole number of images').optional(),
   GUILD_RATE_LIMIT_WINDOW_MINUTES: positiveInt('a whole number of minutes').default(10),
-  JOB_QUEUE: z.enum(['local'], { message: 'must be local' }).default('local'),
+  JOB_QUEUE: z.enum(['local', 'redis'], { message: 'must be local or redis' }).default('local'),
+  LOCAL_WORKER: flag.default(false),
   QUEUE_CONCURRENCY: positiveInt('a whole number, 1 for one GPU').default(1),
   QUEUE_MAX_LENGTH: positiveInt('a whole number of waiting jobs').default(50),
   QUEUE_MAX_PER_USER: positiveInt('a whole number of jobs').default(2),
@@ -179,6 +180,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv, options: { playground?: bo
     if (!existsSync(join(model.dir, MODEL_INDEX_FILE))) problems.push(`MODELS: ${model.name} → ${model.dir} has no ${MODEL_INDEX_FILE}; is it an ONNX model folder?`);
   }
   if (core.TAESD_DIR !== undefined && !existsSync(core.TAESD_DIR)) problems.push(`TAESD_DIR="${core.TAESD_DIR}" does not exist`);
+  if (core.JOB_QUEUE === 'redis' && core.REDIS_URL === undefined) problems.push('JOB_QUEUE=redis needs REDIS_URL (redis://host:6379): the queue lives there');
   if (core.FAST_DECODE && core.TAESD_DIR === undefined) problems.push('FAST_DECODE=true needs TAESD_DIR: the fast decode uses the TAESD decoder');
 
   let commandsFile: unknown = {};

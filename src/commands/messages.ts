@@ -246,6 +246,11 @@ export const messages = {
     step: (step: number, total: number) => `Step ${step}/${total}`,
     stepWithEta: (step: number, total: number, etaMs: number) => `Step ${step}/${total}, ${formatEta(etaMs)} left`,
     applyingLora: 'Applying LoRA… (the first image with a new set of LoRAs takes longer)',
+    /** The job runs again from the start; the result still comes once. */
+    restarted: (reason: 'stalled' | 'restart') =>
+      reason === 'stalled'
+        ? 'Restarted on another worker: the one making this stopped answering.'
+        : 'Restarted: the bot was restarted while making this.',
   },
 
   result: {
@@ -267,6 +272,12 @@ export const messages = {
   },
 
   errors: {
+    /** A job whose worker was lost, then lost again on the worker that took it over. */
+    workerLostTwice: (jobId: string) =>
+      `Two workers were lost while making this, so it was stopped. Please try again. Job id: ${code(jobId)}.`,
+    /** A finished job whose images expired before this bot could collect them. */
+    resultLost: (jobId: string) =>
+      `The images of this job were lost before they could be posted. Please try again. Job id: ${code(jobId)}.`,
     text: (errorCode: ErrorCode, details: UserFacingErrorDetails = {}): string => {
       const job = details.jobId === undefined ? '' : ` Job id: ${code(details.jobId)}.`;
       switch (errorCode) {

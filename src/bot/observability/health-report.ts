@@ -25,4 +25,8 @@ export interface HealthReport {
   readonly workerRestarts?: number;
   /** When the state last changed, ISO 8601. */
   readonly since?: string;
+  /** JOB_QUEUE=redis: worker hosts with a live heartbeat, waiting jobs per model, jobs retried after a stall. */
+  readonly workers?: number;
+  readonly waitingByModel?: Readonly<Record<string, number>>;
+  readonly stalledRetries?: number;
 }
