@@ -6,11 +6,13 @@ import { z } from 'zod';
 import { EXECUTION_PROVIDERS } from '../pipeline/types.js';
 import { loadDiscordConfig, type DiscordConfig } from './discord/discord-config.js';
 import { loadObservabilityConfig, type ObservabilityConfig } from './observability/observability-config.js';
+import { SECRET_ENV_VARS } from './observability/secret-scrubber.js';
 import { loadPlaygroundConfig, type PlaygroundConfig } from './playground/playground-config.js';
 import { parseSlackConfig, type SlackConfig } from './slack/slack-config.js';
 
 export const DEFAULT_DATA_DIR = 'data';
 export const DEFAULT_MODELS_DIR = 'models';
+export const DEFAULT_LORA_DIR = 'loras';
 const MODEL_INDEX_FILE = 'model_index.json';
 
 const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
@@ -28,7 +30,14 @@ const nonNegativeInt = (what: string) => z.coerce.number({ message: `must be ${w
 const userKeyList = z
   .string()
   .transform((text) => text.split(',').map((item) => item.trim()).filter((item) => item !== ''))
-  .pipe(z.array(z.string().regex(/^(discord|slack|playground):[^\s:]+$/, 'each entry must look like discord:123456789, slack:U0123ABCD or playground:name')));
+  .pipe(
+    z.array(
+      z
+        .string()
+        .refine((key) => !key.startsWith('playground:'), 'playground names need no entry: anyone who can open the playground is its operator and has the admin commands there')
+        .pipe(z.string().regex(/^(discord|slack):[^\s:]+$/, 'each entry must look like discord:123456789 or slack:U0123ABCD')),
+    ),
+  );
 
 /** Core variables; the adapters validate their own DISCORD_*, SLACK_* and PLAYGROUND_* ones. */
 const coreSchema = z.object({
@@ -37,6 +46,8 @@ const coreSchema = z.object({
   MODELS: z.string().optional(),
   DEFAULT_MODEL: z.string().optional(),
   AUTO_DOWNLOAD_MODEL: z.string().default('sd-turbo'),
+  /** Another Hub repo for the auto-downloaded preset, e.g. a mirror with the same layout. */
+  AUTO_DOWNLOAD_REPO: z.string().trim().regex(/^[A-Za-z0-9][\w.-]*\/[\w.-]+$/, 'must be a Hub repo id such as owner/name').optional(),
   ONNX_PROVIDER: z.enum(EXECUTION_PROVIDERS, { message: `must be one of ${EXECUTION_PROVIDERS.join(', ')}` }).default('cpu'),
   ONNX_ALLOW_CPU_FALLBACK: flag.default(false),
   ONNX_THREADS: positiveInt('a whole number of threads, 1 or more').optional(),
@@ -44,6 +55,8 @@ const coreSchema = z.object({
   SAFETY_CHECKER: flag.default(true),
   TAESD_DIR: z.string().optional(),
   FAST_DECODE: flag.default(false),
+  LORA_DIR: z.string().default(DEFAULT_LORA_DIR),
+  LORA_CACHE_MAX_GB: positiveInt('a whole number of gigabytes').default(20),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
   ADMINS: userKeyList.default([]),
   COMMANDS_CONFIG: z.string().optional(),
@@ -58,6 +71,7 @@ const coreSchema = z.object({
   QUEUE_MAX_PER_USER: positiveInt('a whole number of jobs').default(2),
   JOB_TTL_DAYS: positiveInt('a whole number of days').default(30),
   JOB_DEADLINE_MINUTES: positiveInt('a whole number of minutes').default(15),
+  WORKER_HEARTBEAT_TIMEOUT_SECONDS: positiveInt('a whole number of seconds').default(30),
   SHUTDOWN_GRACE_SECONDS: nonNegativeInt('a whole number of seconds').default(60),
   PLAYGROUND: flag.default(false),
 });
@@ -87,6 +101,12 @@ export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
     super(`The configuration has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
+}
+
+/** `NAME="value"` for an ordinary variable; a secret's value is never echoed, only its length. */
+function describeValue(name: string, value: string | undefined): string {
+  if ((SECRET_ENV_VARS as readonly string[]).includes(name)) return `${name} (value hidden, ${value?.length ?? 0} characters)`;
+  return `${name}=${JSON.stringify(value ?? '')}`;
 }
 
 /** Empty values count as unset, as in most .env files. */
@@ -145,7 +165,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv, options: { playground?: bo
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const name = String(issue.path[0] ?? '');
-      problems.push(`${name}=${JSON.stringify(defined[name] ?? '')}: ${issue.message}`);
+      problems.push(`${describeValue(name, defined[name])}: ${issue.message}`);
     }
     // Check the adapters' variables too, so one run shows everything to fix.
     readAdapters(defined, options, false, problems);

@@ -21,6 +21,7 @@ import { loadWorkerHostConfig } from './worker-host/worker-host-config.js';
 import { startWorkerHost } from './worker-host/worker-host.js';
 import type { RunningWorkerHost } from './worker-host/worker-host.js';
 
+const SECOND_MS = 1_000;
 const MINUTE_MS = 60_000;
 
 export interface JobBackendDeps {
@@ -35,6 +36,8 @@ export interface JobBackendDeps {
 export interface JobBackend {
   readonly queue: JobQueue;
   health(): Promise<HealthReport>;
+  /** Waiting jobs, from memory (the last cluster read with JOB_QUEUE=redis). */
+  waitingCount(): number;
   /** After the job service has drained: the pipeline process or the local worker host goes. */
   close(): Promise<void>;
 }
@@ -56,12 +59,14 @@ export async function startJobBackend(config: AppConfig, env: NodeJS.ProcessEnv,
       return { workers: workers.length, waitingByModel, stalledRetries };
     };
     registerClusterMetrics(deps.metrics.registry, cluster);
+    let lastWaiting = 0;
     return {
       queue,
+      waitingCount: () => lastWaiting,
       health: async () => {
         const state = await cluster();
         const queueLength = Object.values(state.waitingByModel).reduce((sum, waiting) => sum + waiting, 0);
-        deps.metrics.setQueueLength(queueLength);
+        lastWaiting = queueLength;
         return {
           state: state.workers > 0 ? 'ready' : 'down',
           ...(state.workers > 0 ? {} : { reason: 'no worker host has a heartbeat in Redis: start one with npm run worker' }),
@@ -78,6 +83,7 @@ export async function startJobBackend(config: AppConfig, env: NodeJS.ProcessEnv,
   const client = await PipelineClient.start({
     args: pipelineWorkerArgs(config, kinds),
     jobDeadlineMs: core.JOB_DEADLINE_MINUTES * MINUTE_MS,
+    heartbeatTimeoutMs: core.WORKER_HEARTBEAT_TIMEOUT_SECONDS * SECOND_MS,
     onEvent: deps.health.handle,
   });
   const queue = new LocalJobQueue({
@@ -88,11 +94,8 @@ export async function startJobBackend(config: AppConfig, env: NodeJS.ProcessEnv,
   });
   return {
     queue,
-    health: async () => {
-      const queueLength = queue.waitingCount;
-      deps.metrics.setQueueLength(queueLength);
-      return { ...deps.health.report(), queueLength };
-    },
+    waitingCount: () => queue.waitingCount,
+    health: async () => ({ ...deps.health.report(), queueLength: queue.waitingCount }),
     close: () => client.close(),
   };
 }

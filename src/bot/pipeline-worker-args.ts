@@ -1,8 +1,13 @@
 // The pipeline worker's argv from the app configuration: what `npm start` (with its own worker)
 // and `npm run worker` both start, so a model behaves the same on either.
+import { join } from 'node:path';
 import { workerArgs } from '../pipeline/worker/worker-config.js';
 import type { ModelKind } from '../pipeline/types.js';
 import type { AppConfig } from './app-config.js';
+
+/** Patched UNets for LoRA sets live here, under DATA_DIR. */
+const LORA_CACHE_FOLDER = 'lora-cache';
+const GIB = 1024 ** 3;
 
 export function pipelineWorkerArgs(config: AppConfig, kinds: Readonly<Record<string, ModelKind>>): string[] {
   const { core } = config;
@@ -16,6 +21,9 @@ export function pipelineWorkerArgs(config: AppConfig, kinds: Readonly<Record<str
       safetyChecker: core.SAFETY_CHECKER,
       ...(core.ONNX_THREADS !== undefined ? { threads: core.ONNX_THREADS } : {}),
       ...(core.TAESD_DIR !== undefined ? { taesdDir: core.TAESD_DIR, fastDecode: core.FAST_DECODE } : {}),
+      loraDir: core.LORA_DIR,
+      loraCacheDir: join(core.DATA_DIR, LORA_CACHE_FOLDER),
+      loraCacheMaxBytes: core.LORA_CACHE_MAX_GB * GIB,
     },
   });
 }

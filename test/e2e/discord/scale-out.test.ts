@@ -107,7 +107,7 @@ describe.skipIf(!available)('scale-out on Redis with two worker hosts', () => {
     for (const [name, child] of await Promise.all(['w1', 'w2'].map(async (name) => [name, await startWorker(name, redis.url, oracle.dir)] as const))) workers.set(name, child);
 
     fake = await FakeDiscord.start();
-    keyv = openStateStore({ dataDir: mkdtempSync(join(tmpdir(), 'imagine-data-')), redisUrl: redis.url, logger });
+    keyv = await openStateStore({ dataDir: mkdtempSync(join(tmpdir(), 'imagine-data-')), redisUrl: redis.url, logger });
     const jobs = new KeyvJobStore(keyv);
     const images = await FileImageStore.open(mkdtempSync(join(tmpdir(), 'imagine-images-')));
     const config = parseCommandsConfig({ models: { oracle: { kind: 'sd1', defaultSteps: STEPS } }, defaultModel: 'oracle' });
