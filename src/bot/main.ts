@@ -32,15 +32,11 @@ import { KeyvChannelHistoryStore } from './playground/channel-history-store.js';
 import { startPlayground, type RunningPlayground } from './playground/start-playground.js';
 import { SlackBot } from './slack/slack-bot.js';
 
-const SECOND_MS = 1_000;
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
 const IMAGE_SWEEP_INTERVAL_MS = 6 * 60 * MINUTE_MS;
 const EXIT_CONFIG = 2;
 const EXIT_FAILED = 1;
-/** Patched model copies with LoRAs applied live under DATA_DIR. */
-const LORA_CACHE_FOLDER = 'lora-cache';
-const GIB = 1024 ** 3;
 
 export interface StartOptions {
   /** Also start the playground next to the configured platforms. */
@@ -132,8 +128,8 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
   });
 
   // The wait is read from the service's memory: a store read here would sit between two jobs.
-  const backend = await startJobBackend(config, env, kinds, { metrics, health, keyv, logger, acceptedAt: (jobId) => service.acceptedAt(jobId) });
-  const { queue } = backend;
+  const jobBackend = await startJobBackend(config, env, kinds, { metrics, health, keyv, logger, acceptedAt: (jobId) => service.acceptedAt(jobId) });
+  const { queue } = jobBackend;
   const service: JobService = new JobService({
     queue,
     jobs,
@@ -146,9 +142,9 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     logger,
     onRefused: (code) => metrics.countRefusal(code),
   });
-  liveBackend = backend;
+  liveBackend = jobBackend;
   metrics.bindSources({
-    queueLength: () => backend.queueLength(),
+    queueLength: () => jobBackend.queueLength(),
     workerResidentBytes: () => (health.pid === undefined ? undefined : residentMemoryBytes(health.pid)),
   });
   const commands: CommandDeps = {
@@ -207,7 +203,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
         clearInterval(sweep);
         for (const stop of stoppers.reverse()) await stop().catch((error: unknown) => logger.warn({ err: error }, 'adapter did not stop cleanly'));
       },
-      () => backend.close(),
+      () => jobBackend.close(),
       () => keyv.disconnect(),
     ],
   });

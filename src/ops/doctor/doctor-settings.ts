@@ -25,7 +25,7 @@ export interface DoctorSettings {
   readonly dataDir: string;
   readonly redisUrl?: string;
   /** JOB_QUEUE as written: with `redis` the doctor lists the worker hosts. */
-  readonly jobQueue: string;
+  readonly jobQueue?: string;
   readonly discordToken?: string;
   readonly discordApiBase: string;
   readonly slackBotToken?: string;
