@@ -8,6 +8,7 @@ import { helpCommand } from './help-command.js';
 import { buildImagineRequest } from './imagine.js';
 import type { Invocation } from './invocation.js';
 import { userKeyOf } from './ports.js';
+import { lorasCommand } from './loras-command.js';
 import { queueCommand } from './queue-command.js';
 import { ackReply, errorReply } from './replies.js';
 import type { Reply } from './reply.js';
@@ -21,7 +22,8 @@ export async function handleInvocation(invocation: Invocation, deps: CommandDeps
     case 'imagine': {
       const user = userKeyOf(requester.platform, requester.userId);
       const settings = await deps.settings.get(user);
-      const request = buildImagineRequest(invocation, { config: deps.config, settings, random: deps.random ?? Math.random });
+      const loras = (await deps.loras?.list()) ?? [];
+      const request = buildImagineRequest(invocation, { config: deps.config, settings, random: deps.random ?? Math.random, loras });
       if (UserFacingError.is(request)) return reply(errorReply(request));
       return { kind: 'generate', requester, request, ack: ackReply(request) };
     }
@@ -33,5 +35,7 @@ export async function handleInvocation(invocation: Invocation, deps: CommandDeps
       return reply(helpCommand(deps.config, invocation.singleCommand));
     case 'admin':
       return reply(await adminCommand(invocation, deps));
+    case 'loras':
+      return reply(lorasCommand((await deps.loras?.list()) ?? [], deps.loraDir));
   }
 }

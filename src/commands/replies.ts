@@ -1,5 +1,6 @@
 // Builders of the replies around a job: the acknowledgement, its place in the queue, progress,
 // the result with its parameters and buttons, and refusals or failures.
+import type { AppliedLoraInfo, GenerationPhase } from '../pipeline/types.js';
 import type { GenerateRequest } from './generate-request.js';
 import { messages } from './messages.js';
 import type { Reply, ReplyField } from './reply.js';
@@ -31,6 +32,8 @@ export interface ResultView {
   readonly images: readonly ResultImageView[];
   /** Words the text encoder had no room for. */
   readonly truncatedWords?: readonly string[];
+  /** The LoRAs as the pipeline applied them (modules matched out of all). */
+  readonly loras?: readonly AppliedLoraInfo[];
   readonly elapsedMs?: number;
 }
 
@@ -61,8 +64,11 @@ export function progressReply(progress: {
   readonly total: number;
   readonly preview?: Uint8Array;
   readonly etaMs?: number;
+  readonly phase?: GenerationPhase;
 }): Reply {
-  const text = progress.etaMs === undefined
+  const text = progress.phase === 'applying_lora'
+    ? messages.progress.applyingLora
+    : progress.etaMs === undefined
     ? messages.progress.step(progress.step, progress.total)
     : messages.progress.stepWithEta(progress.step, progress.total, progress.etaMs);
   return {
@@ -78,6 +84,9 @@ export function resultReply(result: ResultView): Reply {
   const notes = [...request.notes];
   if ((result.truncatedWords ?? []).length > 0) notes.push(messages.notes.truncated(result.truncatedWords ?? []));
   if (images.some((image) => image.nsfw)) notes.push(messages.result.flagged);
+  for (const lora of result.loras ?? []) {
+    if (lora.applied < lora.total) notes.push(messages.loras.partlyApplied(lora.name, lora.applied, lora.total));
+  }
   const suffix = request.origin === 'upscale' ? '-upscaled' : '';
   return {
     kind: 'result',
@@ -131,6 +140,9 @@ function resultFields(result: ResultView): ReplyField[] {
     fields.push({ label: labels.strength, value: String(request.init.strength), inline: true });
   }
   if (request.clipSkip !== undefined) fields.push({ label: labels.clipSkip, value: String(request.clipSkip), inline: true });
+  if (request.loras !== undefined && request.loras.length > 0) {
+    fields.push({ label: labels.loras, value: request.loras.map((lora) => `${lora.name}:${lora.weight}`).join(', '), inline: false });
+  }
   if (result.elapsedMs !== undefined) {
     fields.push({ label: labels.time, value: messages.formatDuration(result.elapsedMs), inline: true });
   }

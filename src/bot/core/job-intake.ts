@@ -175,6 +175,7 @@ export class JobIntake {
       count: request.count,
       ...(request.clipSkip === undefined ? {} : { clipSkip: request.clipSkip }),
       ...(init === undefined ? {} : { init: { data: await this.imageBytes(init.source), strength: init.strength } }),
+      ...(request.loras === undefined || request.loras.length === 0 ? {} : { loras: request.loras }),
     };
     return { kind: 'generate', job: { jobId, model: request.model, params } };
   }

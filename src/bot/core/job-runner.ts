@@ -108,7 +108,7 @@ export class JobRunner {
         return;
       }
       case 'progress':
-        this.notify(job, (observer) => observer.onProgress?.(event.step, event.total, event.preview));
+        this.notify(job, (observer) => observer.onProgress?.(event.step, event.total, event.preview, event.phase));
         return;
       case 'restarted':
         this.notify(job, (observer) => observer.onRestarted?.(event.attempt, event.reason));
@@ -172,7 +172,7 @@ export class JobRunner {
       const record = await this.saveRecord(job, (current) => ({ ...current, status: 'succeeded', finishedAt: this.now(), images }));
       if (!(await this.claim(job))) return;
       const pngs = result.images.map((image) => image.png);
-      await this.notify(job, (observer) => observer.onSucceeded(record, pngs, { truncatedWords: result.truncatedWords, timings: result.timings }));
+      await this.notify(job, (observer) => observer.onSucceeded(record, pngs, { truncatedWords: result.truncatedWords, timings: result.timings, ...(result.loras === undefined ? {} : { loras: result.loras }) }));
     } finally {
       this.followed.delete(job.jobId);
     }

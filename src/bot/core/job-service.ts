@@ -32,6 +32,8 @@ export interface JobServiceOptions {
   readonly uploadId?: () => string;
   readonly logger?: Logger;
   readonly now?: () => number;
+  /** Told the code of every request turned away at intake (metrics). */
+  readonly onRefused?: (code: string) => void;
 }
 
 export interface Submission {
@@ -116,7 +118,10 @@ export class JobService implements QueueView, LimitsView, AdminControls {
       return { jobId, position: place.position, etaMs: place.etaMs };
     } catch (error) {
       // A store that is down must not reach the adapter as a raw error.
-      if (UserFacingError.is(error)) throw error;
+      if (UserFacingError.is(error)) {
+        this.options.onRefused?.(error.code);
+        throw error;
+      }
       this.logger.error({ err: error, jobId }, 'could not accept the job');
       throw toJobFailure(error, jobId).error;
     }

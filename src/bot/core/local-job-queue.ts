@@ -3,7 +3,7 @@
 // the kept jobs go back in line in their old order; one that was running runs again, once.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { UserKey } from '../../commands/ports.js';
-import type { GenerationResult } from '../../pipeline/types.js';
+import type { GenerationPhase, GenerationResult } from '../../pipeline/types.js';
 import { UserFacingError } from '../../commands/user-facing-error.js';
 import { FairQueue } from './fair-queue.js';
 import type { FairQueueOptions, QueuedJob, RunOutcome } from './fair-queue.js';
@@ -182,9 +182,9 @@ export class LocalJobQueue implements JobQueue {
     if (attempt > 1) this.emit({ type: 'restarted', jobId, attempt, reason: 'restart' });
     this.emit({ type: 'started', jobId, attempt });
     try {
-      const result = await this.work(job.work, signal, (step, total, preview) => {
+      const result = await this.work(job.work, signal, (step, total, preview, phase) => {
         this.fair.progress(jobId, step / total);
-        this.emit({ type: 'progress', jobId, step, total, ...(preview === undefined ? {} : { preview }) });
+        this.emit({ type: 'progress', jobId, step, total, ...(preview === undefined ? {} : { preview }), ...(phase === undefined ? {} : { phase }) });
       });
       return { outcome: 'succeeded', ending: { type: 'completed', jobId, result } };
     } catch (error) {
@@ -198,12 +198,12 @@ export class LocalJobQueue implements JobQueue {
   private work(
     work: JobWork,
     signal: AbortSignal,
-    onProgress: (step: number, total: number, preview?: Uint8Array) => void,
+    onProgress: (step: number, total: number, preview?: Uint8Array, phase?: GenerationPhase) => void,
   ): Promise<GenerationResult> {
     if (work.kind === 'resize') return runResize(work, this.options.maxInitPixels);
     return this.options.generator.generate(work.job, {
       signal,
-      onProgress: (progress) => onProgress(progress.step, progress.total, progress.preview),
+      onProgress: (progress) => onProgress(progress.step, progress.total, progress.preview, progress.phase),
     });
   }
 

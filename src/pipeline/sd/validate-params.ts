@@ -1,7 +1,7 @@
 // The pipeline's own guard on what it is asked to do. The commands layer validates user input
 // with friendlier wording; this catches anything that reaches the pipeline another way (CLI, IPC).
 import { PipelineError } from '../errors.js';
-import type { GenerationParams, SamplerName } from '../types.js';
+import { MAX_LORAS_PER_REQUEST, MAX_LORA_WEIGHT, MIN_LORA_WEIGHT, type GenerationParams, type SamplerName } from '../types.js';
 import { PARAM_BOUNDS } from './param-bounds.js';
 
 export const MIN_SIDE = PARAM_BOUNDS.side.min;
@@ -35,5 +35,12 @@ export function validateGenerationParams(params: GenerationParams, samplers: rea
   if (params.clipSkip !== undefined) integerIn('clip-skip', params.clipSkip, clipSkip.min, clipSkip.max);
   if (params.init !== undefined && !(params.init.strength >= strength.min && params.init.strength <= strength.max)) {
     fail('strength', params.init.strength, `a number from ${strength.min} to ${strength.max}`);
+  }
+  const loras = params.loras ?? [];
+  if (loras.length > MAX_LORAS_PER_REQUEST) fail('lora', loras.map((lora) => lora.name), `at most ${MAX_LORAS_PER_REQUEST} LoRAs`);
+  for (const lora of loras) {
+    if (!Number.isFinite(lora.weight) || lora.weight < MIN_LORA_WEIGHT || lora.weight > MAX_LORA_WEIGHT) {
+      fail(`the weight of LoRA "${lora.name}"`, lora.weight, `a number from ${MIN_LORA_WEIGHT} to ${MAX_LORA_WEIGHT}`);
+    }
   }
 }

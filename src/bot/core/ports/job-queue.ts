@@ -5,7 +5,7 @@
 import type { UserKey } from '../../../commands/ports.js';
 import type { ErrorCode, UserFacingErrorDetails } from '../../../commands/user-facing-error.js';
 import type { GenerationJob } from '../../../pipeline/ipc/client.js';
-import type { GenerationResult } from '../../../pipeline/types.js';
+import type { GenerationPhase, GenerationResult } from '../../../pipeline/types.js';
 
 /** What a worker does for one job: run the model, or the plain 2× resize of an Upscale without one. */
 export type JobWork =
@@ -99,7 +99,7 @@ export interface QueueFailure {
 export type JobQueueEvent =
   | { readonly type: 'position'; readonly jobId: string; readonly position: number; readonly etaMs: number }
   | { readonly type: 'started'; readonly jobId: string; readonly attempt: number }
-  | { readonly type: 'progress'; readonly jobId: string; readonly step: number; readonly total: number; readonly preview?: Uint8Array }
+  | { readonly type: 'progress'; readonly jobId: string; readonly step: number; readonly total: number; readonly preview?: Uint8Array; readonly phase?: GenerationPhase }
   | { readonly type: 'completed'; readonly jobId: string; readonly result: GenerationResult }
   | { readonly type: 'failed'; readonly jobId: string; readonly failure: QueueFailure }
   /**
