@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { EXECUTION_PROVIDERS } from '../pipeline/types.js';
 import { loadDiscordConfig, type DiscordConfig } from './discord/discord-config.js';
 import { loadObservabilityConfig, type ObservabilityConfig } from './observability/observability-config.js';
+import { SECRET_ENV_VARS } from './observability/secret-scrubber.js';
 import { loadPlaygroundConfig, type PlaygroundConfig } from './playground/playground-config.js';
 import { parseSlackConfig, type SlackConfig } from './slack/slack-config.js';
 
@@ -29,7 +30,14 @@ const nonNegativeInt = (what: string) => z.coerce.number({ message: `must be ${w
 const userKeyList = z
   .string()
   .transform((text) => text.split(',').map((item) => item.trim()).filter((item) => item !== ''))
-  .pipe(z.array(z.string().regex(/^(discord|slack|playground):[^\s:]+$/, 'each entry must look like discord:123456789, slack:U0123ABCD or playground:name')));
+  .pipe(
+    z.array(
+      z
+        .string()
+        .refine((key) => !key.startsWith('playground:'), 'playground names need no entry: anyone who can open the playground is its operator and has the admin commands there')
+        .pipe(z.string().regex(/^(discord|slack):[^\s:]+$/, 'each entry must look like discord:123456789 or slack:U0123ABCD')),
+    ),
+  );
 
 /** Core variables; the adapters validate their own DISCORD_*, SLACK_* and PLAYGROUND_* ones. */
 const coreSchema = z.object({
@@ -62,6 +70,7 @@ const coreSchema = z.object({
   QUEUE_MAX_PER_USER: positiveInt('a whole number of jobs').default(2),
   JOB_TTL_DAYS: positiveInt('a whole number of days').default(30),
   JOB_DEADLINE_MINUTES: positiveInt('a whole number of minutes').default(15),
+  WORKER_HEARTBEAT_TIMEOUT_SECONDS: positiveInt('a whole number of seconds').default(30),
   SHUTDOWN_GRACE_SECONDS: nonNegativeInt('a whole number of seconds').default(60),
   PLAYGROUND: flag.default(false),
 });
@@ -91,6 +100,12 @@ export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
     super(`The configuration has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
+}
+
+/** `NAME="value"` for an ordinary variable; a secret's value is never echoed, only its length. */
+function describeValue(name: string, value: string | undefined): string {
+  if ((SECRET_ENV_VARS as readonly string[]).includes(name)) return `${name} (value hidden, ${value?.length ?? 0} characters)`;
+  return `${name}=${JSON.stringify(value ?? '')}`;
 }
 
 /** Empty values count as unset, as in most .env files. */
@@ -149,7 +164,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv, options: { playground?: bo
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const name = String(issue.path[0] ?? '');
-      problems.push(`${name}=${JSON.stringify(defined[name] ?? '')}: ${issue.message}`);
+      problems.push(`${describeValue(name, defined[name])}: ${issue.message}`);
     }
     // Check the adapters' variables too, so one run shows everything to fix.
     readAdapters(defined, options, false, problems);

@@ -22,7 +22,7 @@ import { LocalJobQueue } from './core/local-job-queue.js';
 import { QueueJournal } from './core/queue-journal.js';
 import { KeyvRateLimiter } from './core/rate-limiter.js';
 import { GracefulShutdown } from './core/shutdown.js';
-import { openStateStore } from './core/state-store.js';
+import { openStateStore, StateStoreUnreadable } from './core/state-store.js';
 import { createDiscordBackend } from './discord/create-discord-backend.js';
 import { DiscordBot } from './discord/discord-bot.js';
 import { createLogger, type AppLogger } from './observability/create-logger.js';
@@ -36,6 +36,7 @@ import { KeyvChannelHistoryStore } from './playground/channel-history-store.js';
 import { startPlayground, type RunningPlayground } from './playground/start-playground.js';
 import { SlackBot } from './slack/slack-bot.js';
 
+const SECOND_MS = 1_000;
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
 const IMAGE_SWEEP_INTERVAL_MS = 6 * 60 * MINUTE_MS;
@@ -121,7 +122,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
   const { kinds, commandsConfig } = await buildCommandsConfig(config);
   const admins = commandsConfig.adminUserKeys as UserKey[];
 
-  const keyv: Keyv = openStateStore({ dataDir: core.DATA_DIR, ...(core.REDIS_URL !== undefined ? { redisUrl: core.REDIS_URL } : {}), logger });
+  const keyv: Keyv = await openStateStore({ dataDir: core.DATA_DIR, ...(core.REDIS_URL !== undefined ? { redisUrl: core.REDIS_URL } : {}), logger });
   const images = await FileImageStore.open(join(core.DATA_DIR, 'images'));
   const jobs = new KeyvJobStore(keyv, { ttlMs: core.JOB_TTL_DAYS * DAY_MS });
   const limiter = KeyvRateLimiter.forKeyv(keyv, {
@@ -149,6 +150,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       },
     }),
     jobDeadlineMs: core.JOB_DEADLINE_MINUTES * MINUTE_MS,
+    heartbeatTimeoutMs: core.WORKER_HEARTBEAT_TIMEOUT_SECONDS * SECOND_MS,
     onEvent: health.handle,
   });
 
@@ -237,8 +239,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     ],
   });
   if (options.installSignals) shutdown.install();
-  logger.info({ models: config.models.map((m) => `${m.name} (${kinds[m.name]})`), provider: core.ONNX_PROVIDER, playground: playground?.url }, 'imagine is running');
-  if (playground) process.stderr.write(`\nPlayground: ${playground.url}\n\n`);
+  logger.info({ models: config.models.map((m) => `${m.name} (${kinds[m.name]})`), provider: core.ONNX_PROVIDER, playground: playground?.origin }, 'imagine is running');
 
   return {
     config,
@@ -260,6 +261,10 @@ async function main(): Promise<void> {
     await bot.done;
     process.exit(0);
   } catch (error) {
+    if (error instanceof StateStoreUnreadable) {
+      process.stderr.write(`imagine: ${error.message}\n`);
+      process.exit(EXIT_CONFIG);
+    }
     if (error instanceof ConfigError) {
       process.stderr.write(`imagine: ${error.message}\nSee .env.example for every variable and its default.\n`);
       process.exit(EXIT_CONFIG);

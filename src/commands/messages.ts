@@ -325,8 +325,15 @@ export const messages = {
           return details.value === undefined
             ? 'That model is not available right now.'
             : `The model ${code(details.value)} isn't available.${details.allowed === undefined ? '' : ` Available: ${details.allowed}.`}`;
+        case 'storage_unavailable':
+          return messages.storage.unavailable;
       }
     },
+  },
+
+  storage: {
+    /** The state store (bans, limits, job records) cannot be read or written right now. */
+    unavailable: 'Storage unavailable, try again shortly.',
   },
 
   queue: {

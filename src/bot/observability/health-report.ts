@@ -1,6 +1,6 @@
 // What /healthz answers: the worker's state plus a few facts an operator checks first.
 
-export const WORKER_STATES = ['downloading', 'starting', 'ready', 'restarting', 'down'] as const;
+export const WORKER_STATES = ['downloading', 'starting', 'ready', 'unresponsive', 'restarting', 'down'] as const;
 export type WorkerState = (typeof WORKER_STATES)[number];
 
 /** The first model's download, before any worker exists. */
