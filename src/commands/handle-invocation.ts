@@ -7,7 +7,6 @@ import type { CommandOutcome } from './command-outcome.js';
 import { helpCommand } from './help-command.js';
 import { buildImagineRequest } from './imagine.js';
 import type { Invocation } from './invocation.js';
-import { messages } from './messages.js';
 import { userKeyOf } from './ports.js';
 import { lorasCommand } from './loras-command.js';
 import { queueCommand } from './queue-command.js';
@@ -22,7 +21,6 @@ export async function handleInvocation(invocation: Invocation, deps: CommandDeps
   switch (invocation.command) {
     case 'imagine': {
       const user = userKeyOf(requester.platform, requester.userId);
-      if (await deps.admin.isBanned(user)) return reply(errorReply(new UserFacingError('banned', messages.errors.text('banned'))));
       const settings = await deps.settings.get(user);
       const loras = (await deps.loras?.list()) ?? [];
       const request = buildImagineRequest(invocation, { config: deps.config, settings, random: deps.random ?? Math.random, loras });

@@ -222,7 +222,6 @@ export const messages = {
     tooLargeToUpscale: (width: number, height: number, maxPixels: number) =>
       `Image is already ${formatSize(width, height)}; 2× would exceed the upscale limit of ${formatPixels(maxPixels)}.`,
     upscaleAllowed: (maxPixels: number) => `up to ${formatPixels(maxPixels)} after upscaling`,
-    modelGone: (model: string) => `The model ${code(model)} isn't available anymore.`,
     deleted: 'Deleted.',
   },
 
@@ -277,34 +276,55 @@ export const messages = {
             : `${code(details.option)} must be ${details.allowed ?? 'valid'}, got ${code(details.value ?? '')}.`;
         case 'prompt_blocked':
           return messages.moderation.blocked;
-        case 'rate_limited':
+        case 'rate_limited': {
+          const limit = details.limit;
+          if (limit === undefined) {
+            return details.retryAfterMs === undefined
+              ? "You're going a bit fast. Please wait a little."
+              : `You're going a bit fast. Try again in ${formatDuration(details.retryAfterMs)}.`;
+          }
+          const budget = `${limit.scope === 'guild' ? 'This server/workspace' : 'You'} can make ${plural(limit.capacity, 'image', 'images')} per ${formatDuration(limit.windowMs)}`;
+          if ((details.requested ?? 0) > limit.capacity) return `${budget}; ask for at most ${limit.capacity} at a time.`;
+          return details.retryAfterMs === undefined ? `${budget}.` : `${budget}. Try again in ${formatDuration(details.retryAfterMs)}.`;
+        }
+        case 'queue_full': {
+          const size = details.maxWaiting === undefined ? 'full' : `full (${plural(details.maxWaiting, 'job', 'jobs')} waiting)`;
           return details.retryAfterMs === undefined
-            ? "You're going a bit fast. Please wait a little."
-            : `You're going a bit fast. Try again in ${formatDuration(details.retryAfterMs)}.`;
-        case 'queue_full':
-          return 'The queue is full right now. Please try again in a few minutes.';
+            ? `The queue is ${size} right now. Please try again in a few minutes.`
+            : `The queue is ${size}. Try again in about ${formatDuration(details.retryAfterMs)}.`;
+        }
         case 'too_many_pending':
-          return 'You already have the most jobs waiting that I allow. Try again when one has finished.';
+          return details.maxPending === undefined
+            ? 'You already have the most jobs waiting that I allow. Try again when one has finished.'
+            : `You already have ${plural(details.pending ?? details.maxPending, 'job', 'jobs')} queued or running (at most ${details.maxPending}). Wait for one to finish, or cancel one.`;
         case 'intake_paused':
-          return "I'm not taking new jobs right now. Please try again later.";
+          return details.restarting === true
+            ? 'The bot is restarting and not taking new jobs. Please try again in a minute.'
+            : "I'm not taking new jobs right now. Please try again later.";
         case 'banned':
-          return "You can't use this bot.";
+          return 'You are not allowed to make images with this bot. Ask an admin if you think this is a mistake.';
         case 'forbidden':
           return "You're not allowed to do that.";
         case 'not_found':
-          return "I can't find that anymore.";
+          return details.option === 'image'
+            ? 'The image this job starts from has expired or was deleted. Start from a new image.'
+            : "I can't find that anymore.";
         case 'timed_out':
-          return `This took too long and was stopped.${job}`;
+          return `This took too long and was stopped. Try fewer steps or a smaller size.${job}`;
         case 'cancelled':
           return `Cancelled.${job}`;
         case 'interrupted':
-          return `This job was interrupted by a restart. Press Re-roll to run it again.${job}`;
+          return (details.attempts ?? 1) > 1
+            ? `This job was interrupted by restarts ${details.attempts} times, so it was stopped. Press Re-roll to run it again.${job}`
+            : `This job was interrupted by a restart. Press Re-roll to run it again.${job}`;
         case 'worker_crashed':
           return `The image worker crashed while making this. It has restarted; please try again.${job}`;
         case 'generation_failed':
           return `Something went wrong while making your images. If it keeps happening, tell an admin.${job}`;
         case 'model_unavailable':
-          return 'That model is not available right now.';
+          return details.value === undefined
+            ? 'That model is not available right now.'
+            : `The model ${code(details.value)} isn't available.${details.allowed === undefined ? '' : ` Available: ${details.allowed}.`}`;
       }
     },
   },

@@ -33,7 +33,7 @@ export interface QueueSnapshot {
 }
 
 export interface QueueView {
-  snapshot(user: UserKey): QueueSnapshot;
+  snapshot(user: UserKey): Promise<QueueSnapshot>;
 }
 
 export interface LimitsView {
@@ -42,8 +42,8 @@ export interface LimitsView {
 }
 
 export interface AdminControls {
-  pauseIntake(): void;
-  resumeIntake(): void;
+  pauseIntake(): Promise<void>;
+  resumeIntake(): Promise<void>;
   ban(user: UserKey): Promise<void>;
   unban(user: UserKey): Promise<void>;
   isBanned(user: UserKey): Promise<boolean>;

@@ -12,10 +12,6 @@ import { clipText } from './clip-text.js';
 export const MAX_DISPLAY_PROMPT_CHARS = 1000;
 const PREVIEW_FILENAME = 'preview.png';
 
-/** Codes whose text is ours, worded from the details, whatever message the error carries. */
-const TEMPLATED_CODES: ReadonlySet<ErrorCode> = new Set([
-  'rate_limited', 'generation_failed', 'worker_crashed', 'timed_out', 'interrupted', 'cancelled',
-]);
 /** Failures of a job already shown in the channel: they replace its public message. */
 const JOB_FAILURE_CODES: ReadonlySet<ErrorCode> = new Set([
   'generation_failed', 'worker_crashed', 'timed_out', 'interrupted', 'cancelled', 'model_unavailable',
@@ -109,10 +105,8 @@ export function resultReply(result: ResultView): Reply {
 }
 
 export function errorReply(error: UserFacingError): Reply {
-  const text = TEMPLATED_CODES.has(error.code) || error.message === ''
-    ? messages.errors.text(error.code, error.details)
-    : error.message;
-  return { kind: 'error', text, ephemeral: !JOB_FAILURE_CODES.has(error.code) };
+  // The message is the text messages.ts wrote for this error; it is never swapped for another.
+  return { kind: 'error', text: error.message, ephemeral: !JOB_FAILURE_CODES.has(error.code) };
 }
 
 export function infoReply(text: string, ephemeral = true): Reply {

@@ -3,7 +3,7 @@
 export const SAMPLER_NAMES = ['euler', 'euler_a', 'ddim', 'dpmpp_2m', 'dpmpp_2m_karras', 'lcm'] as const;
 export type SamplerName = (typeof SAMPLER_NAMES)[number];
 
-/** Human names used in A1111-style PNG parameters and in replies. */
+/** Human names used in replies (the PNG parameters use A1111's own split, see image/a1111-parameters). */
 export const SAMPLER_LABELS: Record<SamplerName, string> = {
   euler: 'Euler',
   euler_a: 'Euler a',

@@ -17,6 +17,11 @@ export interface JobObserver {
   onQueued?(position: number, etaMs: number): void | Promise<void>;
   onPositionChange?(position: number, etaMs: number): void | Promise<void>;
   onStarted?(): void | Promise<void>;
+  /**
+   * The job runs again from the start: its worker stopped answering (`stalled`), or the bot was
+   * restarted while it ran (`restart`). Progress starts over; the result still comes once.
+   */
+  onRestarted?(attempt: number, reason: 'stalled' | 'restart'): void | Promise<void>;
   /** `phase` is set while the worker does something other than a step (e.g. applying a new LoRA set). */
   onProgress?(step: number, total: number, preview?: Uint8Array, phase?: GenerationPhase): void | Promise<void>;
   /** The stored record (images listed in order) and the PNG bytes, same order. */

@@ -60,6 +60,13 @@ export class PlaygroundChatSurface implements JobObserver {
     return messageRef(message.id);
   }
 
+  /** Takes over a message posted before a restart, for the job it shows. */
+  resume(messageId: string, heading: string, jobId: string): void {
+    this.messageId = messageId;
+    this.heading = heading;
+    this.jobId = jobId;
+  }
+
   /** The job behind the message, once the job service accepted it. */
   showsJob(jobId: string): void {
     this.jobId = jobId;

@@ -4,6 +4,7 @@ import ort from 'onnxruntime-node';
 import { PipelineError } from '../errors.js';
 import type { ExecutionProviderName } from '../types.js';
 import type { HostTensor, TensorSpec, TensorType } from './host-tensor.js';
+import { float16Bits, toOrtFeed } from './ort-tensor.js';
 
 export interface SessionOptions {
   readonly provider: ExecutionProviderName;
@@ -69,7 +70,7 @@ export class OnnxModel {
 
   async run(feeds: Readonly<Record<string, HostTensor>>, outputNames?: readonly string[]): Promise<Record<string, HostTensor>> {
     const ortFeeds: Record<string, ort.Tensor> = {};
-    for (const [name, tensor] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(tensor.type, tensor.data, tensor.dims);
+    for (const [name, tensor] of Object.entries(feeds)) ortFeeds[name] = toOrtFeed(tensor);
     const started = performance.now();
     const results = outputNames ? await this.session.run(ortFeeds, outputNames as string[]) : await this.session.run(ortFeeds);
     this.stats.runMs += performance.now() - started;
@@ -101,7 +102,7 @@ function fromOrt(name: string, value: ort.OnnxValue, file: string): HostTensor {
     case 'float32':
       return { type, dims, data: tensor.data as Float32Array };
     case 'float16':
-      return { type, dims, data: tensor.data as Uint16Array };
+      return { type, dims, data: float16Bits(tensor.data) };
     case 'int32':
       return { type, dims, data: tensor.data as Int32Array };
     case 'int64':

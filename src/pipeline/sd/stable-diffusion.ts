@@ -4,6 +4,7 @@
 // oracle models whose right answer is known in closed form.
 import { schedulerJsonFor } from './distilled-schedule.js';
 import { PipelineError } from '../errors.js';
+import { A1111_SAMPLERS } from '../image/a1111-parameters.js';
 import { encodePng, vaeSampleToRgb } from '../image/encode-image.js';
 import { loadInitImage } from '../image/init-image.js';
 import { join } from 'node:path';
@@ -17,7 +18,6 @@ import type { RgbImage } from '../vae/safety-checker.js';
 import { createScheduler, parseSchedulerConfig } from '../schedulers/create-scheduler.js';
 import { ClipTokenizer } from '../text/tokenizer/clip-tokenizer.js';
 import {
-  SAMPLER_LABELS,
   SAMPLER_NAMES,
   SIZE_MULTIPLE,
   type ExecutionProviderName,
@@ -272,7 +272,7 @@ export class StableDiffusionPipeline {
       prompt: params.prompt,
       negativePrompt: params.negativePrompt,
       steps: params.numInferenceSteps,
-      sampler: SAMPLER_LABELS[params.sampler],
+      ...A1111_SAMPLERS[params.sampler],
       cfgScale: params.guidanceScale,
       seed,
       width,
