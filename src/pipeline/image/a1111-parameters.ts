@@ -53,7 +53,7 @@ export function formatParameters(p: ImageParameters): string {
   if (p.clipSkip !== undefined && p.clipSkip > 1) fields.push(['Clip skip', p.clipSkip]);
   if (p.denoisingStrength !== undefined) fields.push(['Denoising strength', p.denoisingStrength]);
   const loras = p.loras ?? [];
-  if (loras.length > 0) fields.push(['Lora hashes', `"${loras.map((lora) => `${lora.name}: ${lora.hash}`).join(', ')}"`]);
+  if (loras.length > 0) fields.push(['Lora hashes', loras.map((lora) => `${lora.name}: ${lora.hash}`).join(', ')]);
   const lines = [[p.prompt, ...loras.map((lora) => `<lora:${lora.name}:${lora.weight}>`)].join(' ')];
   if (p.negativePrompt !== '') lines.push(`Negative prompt: ${p.negativePrompt}`);
   lines.push(fields.map(([key, value]) => `${key}: ${quoteValue(String(value))}`).join(', '));
