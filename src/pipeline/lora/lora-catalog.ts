@@ -3,8 +3,8 @@
 // headers are read, and each file once per version (size, mtime).
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loraFileOf, type LoraFamily } from './lora-file.js';
-import { LORA_FILE_EXTENSION } from './lora-sessions.js';
+// Imports nothing that loads onnxruntime: the bot process lists LoRAs, only the worker applies them.
+import { LORA_FILE_EXTENSION, loraFileOf, type LoraFamily } from './lora-file.js';
 import { parseSafetensors } from './safetensors.js';
 
 const HEADER_LENGTH_BYTES = 8;

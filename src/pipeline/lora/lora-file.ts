@@ -4,6 +4,9 @@ import { PipelineError } from '../errors.js';
 import { parseLoraKey, type LoraPart } from './lora-keys.js';
 import { readSafetensors, SafetensorsError, type SafetensorsFile, type SafetensorsTensor } from './safetensors.js';
 
+/** A LoRA named NAME is the file NAME.safetensors in the LoRA folder. */
+export const LORA_FILE_EXTENSION = '.safetensors';
+
 export interface LoraModule {
   readonly part: LoraPart;
   readonly module: string;

@@ -9,7 +9,7 @@ import { PipelineError } from '../errors.js';
 import type { OnnxModel } from '../onnx/onnx-model.js';
 import type { AppliedLoraInfo, LoraRequest, ModelKind } from '../types.js';
 import { shortFileHash } from './file-hash.js';
-import { readLoraFile, type LoraFamily } from './lora-file.js';
+import { LORA_FILE_EXTENSION, readLoraFile, type LoraFamily } from './lora-file.js';
 import type { LoraPart } from './lora-keys.js';
 import { LoraDiskCache } from './lora-disk-cache.js';
 import { writePatchedCopy } from './patched-copy.js';
@@ -17,7 +17,6 @@ import { planPatches, type ActiveLora, type PatchPlan } from './patch-plan.js';
 import { MatMul } from '../onnx/matmul-model.js';
 import { weightMapOf, type WeightMap } from './weight-map.js';
 
-export const LORA_FILE_EXTENSION = '.safetensors';
 /** LoRA sets kept open besides the base model: each holds its own copy of the parts it changes. */
 export const DEFAULT_LORA_WARM_SETS = 2;
 const DEFAULT_LORA_CACHE_MAX_BYTES = 20 * 1024 ** 3;
