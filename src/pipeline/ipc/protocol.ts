@@ -5,9 +5,11 @@ import { z } from 'zod';
 import {
   EXECUTION_PROVIDERS,
   MAX_IMAGES_PER_REQUEST,
+  MASK_REGIONS,
   MAX_SEED,
   MIN_IMAGES_PER_REQUEST,
   MODEL_KINDS,
+  PAN_DIRECTIONS,
   SAMPLER_NAMES,
 } from '../types.js';
 import type { GenerationParams, GenerationResult } from '../types.js';
@@ -26,6 +28,28 @@ const initImageSchema = z.object({
   strength: z.number().min(0).max(1),
 });
 
+const maskSourceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('image'), data: bytes }),
+  z.object({ kind: z.literal('region'), region: z.enum(MASK_REGIONS) }),
+]);
+
+const inpaintMaskSchema = z.object({
+  source: maskSourceSchema,
+  blur: z.number().nonnegative(),
+});
+
+const outpaintSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('zoom'), factor: z.number().gt(1) }),
+  z.object({ kind: z.literal('pan'), direction: z.enum(PAN_DIRECTIONS) }),
+]);
+
+const hiresFixSchema = z.object({
+  scale: z.number().min(1).max(2),
+  steps: positiveInt.optional(),
+  denoise: z.number().min(0).max(1),
+  upscaler: z.string().min(1),
+});
+
 export const generationParamsSchema = z.object({
   prompt: z.string(),
   negativePrompt: z.string(),
@@ -38,6 +62,10 @@ export const generationParamsSchema = z.object({
   count: z.number().int().min(MIN_IMAGES_PER_REQUEST).max(MAX_IMAGES_PER_REQUEST),
   clipSkip: z.number().int().nonnegative().optional(),
   init: initImageSchema.optional(),
+  mask: inpaintMaskSchema.optional(),
+  outpaint: outpaintSchema.optional(),
+  hires: hiresFixSchema.optional(),
+  upscaler: z.string().min(1).optional(),
 });
 
 // ---- parent → worker -------------------------------------------------------------------------
