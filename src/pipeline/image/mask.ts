@@ -109,6 +109,7 @@ async function blurToFloats(bytes: Uint8Array, width: number, height: number, bl
   if (blur > 0) {
     const blurred = await sharp(bytes, { raw: { width, height, channels: 1 } })
       .blur(Math.max(blur, MIN_BLUR_SIGMA))
+      .extractChannel(0)
       .raw()
       .toBuffer();
     source = new Uint8Array(blurred.buffer, blurred.byteOffset, blurred.byteLength);

@@ -1,6 +1,6 @@
 // Runs an image upscaler tile by tile so memory stays bounded whatever the image size. Tiles
 // overlap; each output pixel is the weighted mean of the tiles that cover it, with weights that
-// ramp down towards a tile's inner edges, so a network's border effects never show as seams.
+// fall to zero near a tile's inner edges, so a network's border effects never show as seams.
 
 export interface TileRunner {
   /** [3, h, w] in 0–1 → [3, h·scale, w·scale]. */
@@ -52,7 +52,7 @@ export async function upscaleTiled(rgb: Uint8Array, width: number, height: numbe
   for (let p = 0; p < weight.length; p++) {
     const w = weight[p]!;
     for (let c = 0; c < 3; c++) {
-      const v = (sum[p * 3 + c]! / w) * BYTE_MAX;
+      const v = w > 0 ? (sum[p * 3 + c]! / w) * BYTE_MAX : 0;
       out[p * 3 + c] = v <= 0 ? 0 : v >= BYTE_MAX ? BYTE_MAX : Math.round(v);
     }
   }
@@ -85,12 +85,18 @@ interface Ramps {
   readonly bottom: number;
 }
 
-/** Weight rises linearly across a ramp from (almost) 0 to 1; never exactly 0, so every pixel has some weight. */
+/**
+ * Weight across a ramp of `ramp` pixels at a tile's inner edge: 0 on its outer quarter, where a
+ * network's padding shows, rising linearly to 1 over the middle half. The neighbour covering the
+ * same pixels is at full weight where this one is 0, so every pixel keeps some weight.
+ */
+function rampWeight(distance: number, ramp: number): number {
+  if (ramp <= 0) return 1;
+  return Math.min(Math.max((distance + 0.5 - ramp / 4) / (ramp / 2), 0), 1);
+}
+
 function edgeWeight(position: number, size: number, before: number, after: number): number {
-  let w = 1;
-  if (before > 0 && position < before) w = Math.min(w, (position + 0.5) / before);
-  if (after > 0 && size - 1 - position < after) w = Math.min(w, (size - 1 - position + 0.5) / after);
-  return w;
+  return Math.min(rampWeight(position, before), rampWeight(size - 1 - position, after));
 }
 
 function accumulate(sum: Float32Array, weight: Float32Array, outWidth: number, tile: Float32Array, rect: Rect, ramps: Ramps): void {
