@@ -5,18 +5,13 @@
 import sharp from 'sharp';
 import { PipelineError } from '../errors.js';
 import { initImageOf } from '../image/init-image.js';
-import { SIZE_MULTIPLE, type GenerationParams, type HiresFix } from '../types.js';
+import { HIRES_LATENT, MAX_HIRES_SCALE, MIN_HIRES_SCALE, SIZE_MULTIPLE, type GenerationParams, type HiresFix } from '../types.js';
 import type { OnnxUpscaler } from '../upscale/onnx-upscaler.js';
 import { LATENT_CHANNELS } from '../unet/unet-runner.js';
 import type { RgbImage } from '../vae/safety-checker.js';
 import { resizeLatents } from './latent-resize.js';
 import { passSteps } from './sampling-pass.js';
 
-export const HIRES_LATENT = 'latent';
-export const HIRES_LANCZOS = 'lanczos';
-export const DEFAULT_HIRES_DENOISE = 0.5;
-export const MIN_HIRES_SCALE = 1;
-export const MAX_HIRES_SCALE = 2;
 
 export interface HiresPlan {
   readonly hires: HiresFix;

@@ -16,6 +16,8 @@ import type { RgbImage } from '../vae/safety-checker.js';
 import { createScheduler, parseSchedulerConfig } from '../schedulers/create-scheduler.js';
 import { ClipTokenizer } from '../text/tokenizer/clip-tokenizer.js';
 import {
+  HIRES_LANCZOS,
+  HIRES_LATENT,
   SAMPLER_LABELS,
   SAMPLER_NAMES,
   SIZE_MULTIPLE,
@@ -27,7 +29,7 @@ import {
 } from '../types.js';
 import { LATENT_CHANNELS } from '../unet/unet-runner.js';
 import { validateGenerationParams } from './validate-params.js';
-import { HIRES_LANCZOS, HIRES_LATENT, planHires, upscaleLatentsForSecondPass, validateHires, type ImageUpscaleParts } from './hires-fix.js';
+import { planHires, upscaleLatentsForSecondPass, validateHires, type ImageUpscaleParts } from './hires-fix.js';
 import { DEFAULT_OUTPAINT_BLUR, encodeInpaintInputs, loadEditImage, needsInpaint, type EditImage } from './inpaint-setup.js';
 import { passSteps, runSamplingPass, seedsOf } from './sampling-pass.js';
 import { UpscalerModels } from '../upscale/upscaler-models.js';
