@@ -101,6 +101,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
         safetyChecker: core.SAFETY_CHECKER,
         ...(core.ONNX_THREADS !== undefined ? { threads: core.ONNX_THREADS } : {}),
         ...(core.TAESD_DIR !== undefined ? { taesdDir: core.TAESD_DIR, fastDecode: core.FAST_DECODE } : {}),
+        upscalersDir: core.UPSCALERS_DIR,
       },
     }),
     jobDeadlineMs: core.JOB_DEADLINE_MINUTES * MINUTE_MS,
@@ -110,6 +111,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
   // The wait is read from the service's memory: a store read here would sit between two jobs.
   const service: JobService = new JobService({
     generator: new InstrumentedGenerator(client, metrics, (jobId) => service.acceptedAt(jobId)),
+    ...(core.UPSCALER !== undefined ? { defaultUpscaler: core.UPSCALER } : {}),
     jobs,
     images,
     limiter,

@@ -128,7 +128,8 @@ function upscale(
 
 /** The stored request without the fields each action sets anew. */
 function base(record: JobRecord): GenerateRequest {
-  const { resizeOnly: _resizeOnly, parentJobId: _parentJobId, ...rest } = record.request;
+  // The hires fix made the parent; its images are the starting point now, already at full size.
+  const { resizeOnly: _resizeOnly, parentJobId: _parentJobId, hires: _hires, ...rest } = record.request;
   return rest;
 }
 

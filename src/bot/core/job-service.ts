@@ -46,6 +46,8 @@ export interface JobServiceOptions {
   readonly queue?: FairQueueOptions;
   /** Largest init image accepted for the plain resize, in pixels. */
   readonly maxInitPixels?: number;
+  /** Upscaler model (UPSCALERS_DIR) that U1–U4 use when the request names none. */
+  readonly defaultUpscaler?: string;
   readonly logger?: Logger;
   readonly now?: () => number;
 }
@@ -444,6 +446,8 @@ export class JobService implements QueueView, LimitsView, AdminControls {
       count: request.count,
       ...(request.clipSkip === undefined ? {} : { clipSkip: request.clipSkip }),
       ...(init === undefined ? {} : { init: { data: await this.imageBytes(init.source), strength: init.strength } }),
+      ...(request.hires === undefined ? {} : { hires: request.hires }),
+      ...upscalerOf(request, this.options.defaultUpscaler),
     };
   }
 
@@ -502,4 +506,10 @@ function expiredImage(): UserFacingError {
   return new UserFacingError('not_found', 'The image this job starts from has expired or was deleted. Start from a new image.', {
     option: 'image',
   });
+}
+
+/** U1–U4 enlarge with the request's upscaler model, else the server's default; other jobs need none. */
+function upscalerOf(request: GenerateRequest, fallback: string | undefined): { upscaler?: string } {
+  const upscaler = request.origin === 'upscale' ? (request.upscaler ?? fallback) : undefined;
+  return upscaler === undefined ? {} : { upscaler };
 }
