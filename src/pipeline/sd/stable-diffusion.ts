@@ -139,7 +139,7 @@ export class StableDiffusionPipeline {
     const init = !edit && params.init && strength < 1 ? await this.prepareInit(params) : undefined;
     const startImage = init ?? edit?.image;
     if (startImage && strength === 0) return this.returnInitImage(params, seeds, startImage.rgb, started);
-    const inpaint = edit ? await encodeInpaintInputs(edit, params, this.requireEncoder('mask'), this.components.unetSignature.sampleChannels) : undefined;
+    const inpaint = edit ? await encodeInpaintInputs(edit, params, this.requireEncoder(params.outpaint ? `${params.outpaint.kind === 'zoom' ? 'Zoom Out' : 'Pan'}` : 'mask'), this.components.unetSignature.sampleChannels) : undefined;
 
     const isLcm = this.info.kind === 'lcm';
     const guided = !isLcm && params.guidanceScale > 1;
@@ -253,11 +253,6 @@ export class StableDiffusionPipeline {
   async release(): Promise<void> {
     await this.upscalers.release();
     await releaseParts(this.components.parts);
-  }
-
-  /** Names of the upscaler models available to the hires fix and to upscaling. */
-  async upscalerNames(): Promise<string[]> {
-    return this.upscalers.names();
   }
 
   private get maxInitPixels(): number {
