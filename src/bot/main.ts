@@ -111,7 +111,6 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
   // The wait is read from the service's memory: a store read here would sit between two jobs.
   const service: JobService = new JobService({
     generator: new InstrumentedGenerator(client, metrics, (jobId) => service.acceptedAt(jobId)),
-    ...(core.UPSCALER !== undefined ? { defaultUpscaler: core.UPSCALER } : {}),
     jobs,
     images,
     limiter,

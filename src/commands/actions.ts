@@ -111,8 +111,11 @@ function upscale(
       allowed: messages.actions.upscaleAllowed(config.upscale.maxPixels),
     });
   }
+  const upscaler = record.request.upscaler ?? config.upscale.model;
+  const resizeNote = upscaler === undefined ? messages.notes.upscaleResize(model.maxPixels) : messages.notes.upscaleModel(upscaler, model.maxPixels);
   const request: GenerateRequest = {
     ...base(record),
+    ...(upscaler === undefined ? {} : { upscaler }),
     seed: image.seed,
     width,
     height,
@@ -121,7 +124,7 @@ function upscale(
     ...(hires ? {} : { resizeOnly: true }),
     origin: 'upscale',
     parentJobId: record.jobId,
-    notes: [hires ? messages.notes.upscaleHires : messages.notes.upscaleResize(model.maxPixels)],
+    notes: [hires ? messages.notes.upscaleHires : resizeNote],
   };
   return { kind: 'generate', request };
 }

@@ -196,6 +196,8 @@ export const messages = {
     upscaleHires: 'Upscaled 2× with a hires pass of the model.',
     upscaleResize: (maxPixels: number) =>
       `Upscaled 2× with a plain Lanczos resize: a hires pass would exceed the model's limit of ${formatPixels(maxPixels)}.`,
+    upscaleModel: (upscaler: string, maxPixels: number) =>
+      `Upscaled 2× with the ${code(upscaler)} upscaler: a hires pass would exceed the model's limit of ${formatPixels(maxPixels)}.`,
     truncated: (words: readonly string[]) =>
       `The prompt was too long for the model; these words were cut: ${words.slice(0, WORDS_SHOWN).join(' ')}${words.length > WORDS_SHOWN ? ' …' : ''}`,
   },
@@ -225,8 +227,8 @@ export const messages = {
     imagine: (prompt: string) => `Queued: ${prompt}`,
     reroll: (prompt: string) => `Re-rolling: ${prompt}`,
     variation: (index: number, prompt: string) => `Making variations of image ${index + 1}: ${prompt}`,
-    upscale: (index: number, resizeOnly: boolean) =>
-      `Upscaling image ${index + 1} 2× with ${resizeOnly ? 'a plain Lanczos resize' : 'a hires pass of the model'}.`,
+    upscale: (index: number, resizeOnly: boolean, upscaler?: string) =>
+      `Upscaling image ${index + 1} 2× with ${!resizeOnly ? 'a hires pass of the model' : upscaler === undefined ? 'a plain Lanczos resize' : `the ${code(upscaler)} upscaler`}.`,
   },
 
   progress: {

@@ -46,8 +46,6 @@ export interface JobServiceOptions {
   readonly queue?: FairQueueOptions;
   /** Largest init image accepted for the plain resize, in pixels. */
   readonly maxInitPixels?: number;
-  /** Upscaler model (UPSCALERS_DIR) that U1–U4 use when the request names none. */
-  readonly defaultUpscaler?: string;
   readonly logger?: Logger;
   readonly now?: () => number;
 }
@@ -146,7 +144,7 @@ export class JobService implements QueueView, LimitsView, AdminControls {
     }
     this.active.set(jobId, job);
 
-    if (request.resizeOnly === true) {
+    if (request.resizeOnly === true && request.upscaler === undefined) {
       this.inBackground(this.runResize(job, parentImage?.nsfw ?? false));
       return { jobId, position: 0, etaMs: 0 };
     }
@@ -274,7 +272,7 @@ export class JobService implements QueueView, LimitsView, AdminControls {
         allowed: models.join(', '),
       });
     }
-    if (request.resizeOnly === true) {
+    if (request.resizeOnly === true && request.upscaler === undefined) {
       if (request.init === undefined) {
         throw new UserFacingError('invalid_option', 'Upscaling needs an image to upscale.', { option: 'image' });
       }
@@ -445,9 +443,10 @@ export class JobService implements QueueView, LimitsView, AdminControls {
       height: request.height,
       count: request.count,
       ...(request.clipSkip === undefined ? {} : { clipSkip: request.clipSkip }),
-      ...(init === undefined ? {} : { init: { data: await this.imageBytes(init.source), strength: init.strength } }),
+      // A resize-only upscale with an upscaler model runs the model alone: strength 0, no diffusion pass.
+      ...(init === undefined ? {} : { init: { data: await this.imageBytes(init.source), strength: request.resizeOnly === true ? 0 : init.strength } }),
       ...(request.hires === undefined ? {} : { hires: request.hires }),
-      ...upscalerOf(request, this.options.defaultUpscaler),
+      ...(request.upscaler === undefined ? {} : { upscaler: request.upscaler }),
     };
   }
 
@@ -506,10 +505,4 @@ function expiredImage(): UserFacingError {
   return new UserFacingError('not_found', 'The image this job starts from has expired or was deleted. Start from a new image.', {
     option: 'image',
   });
-}
-
-/** U1–U4 enlarge with the request's upscaler model, else the server's default; other jobs need none. */
-function upscalerOf(request: GenerateRequest, fallback: string | undefined): { upscaler?: string } {
-  const upscaler = request.origin === 'upscale' ? (request.upscaler ?? fallback) : undefined;
-  return upscaler === undefined ? {} : { upscaler };
 }
