@@ -13,6 +13,7 @@ export const DEFAULT_DATA_DIR = 'data';
 export const DEFAULT_MODELS_DIR = 'models';
 /** ONNX image upscalers (`NAME.onnx`) for the hires fix and U1–U4; a missing folder means none. */
 export const DEFAULT_UPSCALERS_DIR = 'upscalers';
+export const DEFAULT_LORA_DIR = 'loras';
 const MODEL_INDEX_FILE = 'model_index.json';
 
 const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
@@ -39,6 +40,8 @@ const coreSchema = z.object({
   MODELS: z.string().optional(),
   DEFAULT_MODEL: z.string().optional(),
   AUTO_DOWNLOAD_MODEL: z.string().default('sd-turbo'),
+  /** Another Hub repo for the auto-downloaded preset, e.g. a mirror with the same layout. */
+  AUTO_DOWNLOAD_REPO: z.string().trim().regex(/^[A-Za-z0-9][\w.-]*\/[\w.-]+$/, 'must be a Hub repo id such as owner/name').optional(),
   ONNX_PROVIDER: z.enum(EXECUTION_PROVIDERS, { message: `must be one of ${EXECUTION_PROVIDERS.join(', ')}` }).default('cpu'),
   ONNX_ALLOW_CPU_FALLBACK: flag.default(false),
   ONNX_THREADS: positiveInt('a whole number of threads, 1 or more').optional(),
@@ -48,6 +51,8 @@ const coreSchema = z.object({
   FAST_DECODE: flag.default(false),
   UPSCALERS_DIR: z.string().default(DEFAULT_UPSCALERS_DIR),
   UPSCALER: z.string().regex(/^[A-Za-z0-9][\w.+-]*$/, 'must be the name of a .onnx file in UPSCALERS_DIR, without .onnx').optional(),
+  LORA_DIR: z.string().default(DEFAULT_LORA_DIR),
+  LORA_CACHE_MAX_GB: positiveInt('a whole number of gigabytes').default(20),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
   ADMINS: userKeyList.default([]),
   COMMANDS_CONFIG: z.string().optional(),
@@ -55,6 +60,7 @@ const coreSchema = z.object({
   RATE_LIMIT_WINDOW_MINUTES: positiveInt('a whole number of minutes').default(10),
   GUILD_RATE_LIMIT_IMAGES: positiveInt('a whole number of images').optional(),
   GUILD_RATE_LIMIT_WINDOW_MINUTES: positiveInt('a whole number of minutes').default(10),
+  JOB_QUEUE: z.enum(['local'], { message: 'must be local' }).default('local'),
   QUEUE_CONCURRENCY: positiveInt('a whole number, 1 for one GPU').default(1),
   QUEUE_MAX_LENGTH: positiveInt('a whole number of waiting jobs').default(50),
   QUEUE_MAX_PER_USER: positiveInt('a whole number of jobs').default(2),

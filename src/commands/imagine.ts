@@ -29,6 +29,9 @@ import {
   MIN_STRENGTH,
 } from './limits.js';
 import { blocklistOf } from './blocklist.js';
+import { resolveLoras } from './lora-choice.js';
+import { extractLoraTags, parseLoraAsk } from './lora-tags.js';
+import type { LoraEntry } from './ports.js';
 import { messages } from './messages.js';
 import { echo, parseChoice, parseDecimal, parseSampler, parseText, parseWholeNumber } from './option-values.js';
 import { randomSeed } from './seeds.js';
@@ -43,6 +46,7 @@ export const NO_STYLE = 'none';
 export const STYLE_PROMPT_PLACEHOLDER = '{prompt}';
 const PROMPT_OPTION = 'prompt';
 const NEGATIVE_OPTION = 'negative';
+const LORA_OPTION = 'lora';
 const LIST_SEPARATOR = ', ';
 
 export interface ImagineContext {
@@ -51,6 +55,8 @@ export interface ImagineContext {
   readonly settings: UserSettings;
   /** Uniform [0, 1), for random seeds. */
   readonly random: () => number;
+  /** The installed LoRAs; none when the bot has no LoRA folder. */
+  readonly loras?: readonly LoraEntry[];
 }
 
 /** Never throws for bad input: a refusal comes back as a UserFacingError. */
@@ -73,7 +79,8 @@ function build(invocation: Invocation, context: ImagineContext): GenerateRequest
   const { config, settings } = context;
   const slash = invocation.options;
   const flags = parseFlags(slash[PROMPT_OPTION] ?? invocation.text ?? '');
-  const prompt = checkPrompt(flags.prompt);
+  const tagged = extractLoraTags(flags.prompt);
+  const prompt = checkPrompt(tagged.prompt);
   if (blocklistOf(config).matches(prompt)) throw new UserFacingError('prompt_blocked', messages.moderation.blocked);
 
   const pick = (name: ValueFlagTarget): Source | undefined => {
@@ -118,6 +125,10 @@ function build(invocation: Invocation, context: ImagineContext): GenerateRequest
   const hires = resolveHires(pick, size, model, modelName, notes);
   if (hires.hires !== undefined && init !== undefined) throw hiresWithImage();
   const negativePrompt = resolveNegative(slash[NEGATIVE_OPTION], settings, flags, style?.style);
+  const loraAsks = [...tagged.asks, ...flags.loras.map((flag) => parseLoraAsk(`${flag.flag} ${flag.value}`, flag.value))];
+  const slashLora = present(slash[LORA_OPTION]);
+  if (slashLora !== undefined) loraAsks.push(parseLoraAsk(`${LORA_OPTION}: ${String(slashLora)}`, String(slashLora)));
+  const loras = loraAsks.length === 0 ? [] : resolveLoras(loraAsks, context.loras ?? [], modelName, model.kind);
 
   return {
     prompt: applyStyle(prompt, style?.style),
@@ -133,6 +144,7 @@ function build(invocation: Invocation, context: ImagineContext): GenerateRequest
     ...(clipSkip === undefined ? {} : { clipSkip }),
     ...(init === undefined ? {} : { init }),
     ...hires,
+    ...(loras.length === 0 ? {} : { loras }),
     origin: 'imagine',
     notes,
   };

@@ -1,6 +1,7 @@
 // Follows one job on Discord: queue position, throttled progress with the latest preview, and
 // the final message with images, parameters and buttons. Progress failures are logged and never
 // fail the job; a deleted message cancels it; the final delivery is retried on 5xx and 429.
+import type { GenerationPhase } from '../../pipeline/types.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobRecord, MessageRef } from '../../commands/job-record.js';
 import { errorReply, progressReply, queuedReply, resultReply } from '../../commands/replies.js';
@@ -88,8 +89,8 @@ export class DiscordChatSurface implements JobObserver {
     this.show(queuedReply(0, 0));
   }
 
-  onProgress(step: number, total: number, preview?: Uint8Array): void {
-    const reply = progressReply({ step, total, ...(preview !== undefined ? { preview } : {}) });
+  onProgress(step: number, total: number, preview?: Uint8Array, phase?: GenerationPhase): void {
+    const reply = progressReply({ step, total, ...(preview !== undefined ? { preview } : {}), ...(phase !== undefined ? { phase } : {}) });
     // A step without a preview keeps the one on screen; it must not drop one still waiting to go out.
     const carried = preview === undefined ? this.unsentPreview : undefined;
     this.show(carried !== undefined ? { ...reply, images: carried } : reply);
@@ -101,6 +102,7 @@ export class DiscordChatSurface implements JobObserver {
       request: record.request,
       images: record.images.map((image, index) => ({ ...image, ...(pngs[index] !== undefined ? { png: pngs[index] } : {}) })),
       truncatedWords: details.truncatedWords,
+      ...(details.loras === undefined ? {} : { loras: details.loras }),
       ...(record.startedAt !== undefined && record.finishedAt !== undefined ? { elapsedMs: record.finishedAt - record.startedAt } : {}),
     });
     const ref = await this.finish(reply);

@@ -1,6 +1,7 @@
 // One job as the playground shows it: a bot message posted the moment the request is accepted,
 // edited with its place in line and live previews (throttled, newest only), and finally turned
 // into the images with their parameters and buttons, or into an error that says what happened.
+import type { GenerationPhase } from '../../pipeline/types.js';
 import type { JobRecord, MessageRef } from '../../commands/job-record.js';
 import { REROLL_EMOJI } from '../../commands/reactions.js';
 import { errorReply, progressReply, queuedReply, resultReply } from '../../commands/replies.js';
@@ -59,6 +60,13 @@ export class PlaygroundChatSurface implements JobObserver {
     return messageRef(message.id);
   }
 
+  /** Takes over a message posted before a restart, for the job it shows. */
+  resume(messageId: string, heading: string, jobId: string): void {
+    this.messageId = messageId;
+    this.heading = heading;
+    this.jobId = jobId;
+  }
+
   /** The job behind the message, once the job service accepted it. */
   showsJob(jobId: string): void {
     this.jobId = jobId;
@@ -77,11 +85,11 @@ export class PlaygroundChatSurface implements JobObserver {
     this.showStatus(queuedReply(0, 0));
   }
 
-  onProgress(step: number, total: number, preview?: Uint8Array): void {
+  onProgress(step: number, total: number, preview?: Uint8Array, phase?: GenerationPhase): void {
     // Previews come every few steps; the steps between keep showing the last one.
     if (preview !== undefined) this.preview = preview;
     const latest = this.preview;
-    this.showStatus(progressReply({ step, total, ...(latest === undefined ? {} : { preview: latest }) }));
+    this.showStatus(progressReply({ step, total, ...(latest === undefined ? {} : { preview: latest }), ...(phase === undefined ? {} : { phase }) }));
   }
 
   async onSucceeded(record: JobRecord, pngs: readonly Uint8Array[], details: JobSuccessDetails): Promise<void> {
@@ -92,6 +100,7 @@ export class PlaygroundChatSurface implements JobObserver {
       request: record.request,
       images: record.images.map((image, index) => ({ ...image, ...optionalPng(pngs[index]) })),
       truncatedWords: details.truncatedWords,
+      ...(details.loras === undefined ? {} : { loras: details.loras }),
       elapsedMs: (record.finishedAt ?? this.now()) - startedAt,
     });
     const rendered = await renderReply(reply, { images: this.deps.images, ageRestricted: this.target.ageRestricted });

@@ -13,7 +13,9 @@ import { PlaygroundAdapter } from './playground-adapter.js';
 import type { PlaygroundJobs } from './playground-adapter.js';
 import { PlaygroundChannel } from './playground-channel.js';
 import type { PlaygroundConfig } from './playground-config.js';
+import { PlaygroundResumer } from './playground-resumer.js';
 import { PlaygroundServer } from './playground-server.js';
+import type { ConversationResumer } from '../core/ports/conversation-resumer.js';
 
 export interface StartPlaygroundOptions {
   readonly config: PlaygroundConfig;
@@ -34,6 +36,8 @@ export interface RunningPlayground {
   readonly origin: string;
   readonly port: number;
   readonly channel: PlaygroundChannel;
+  /** Brings jobs kept across a restart back to their messages (give it to the job service). */
+  readonly resumer: ConversationResumer;
   /** Stops serving and saves the channel. */
   close(): Promise<void>;
 }
@@ -42,7 +46,12 @@ export async function startPlayground(options: StartPlaygroundOptions): Promise<
   const { config, logger } = options;
   const images = options.images ?? new MemoryImageStore(config.imageLimit);
   const saved = options.history === undefined ? [] : await options.history.load();
-  const channel = new PlaygroundChannel({ historyLimit: config.historyLimit }, reviveMessages(saved));
+  // Unfinished jobs may resume (the job service says which); until then their messages stay as they were.
+  const pending = saved.filter((message) => message.tone === 'pending' && message.jobId !== undefined);
+  const channel = new PlaygroundChannel(
+    { historyLimit: config.historyLimit },
+    reviveMessages(saved, new Set(pending.flatMap((message) => (message.jobId === undefined ? [] : [message.jobId])))),
+  );
   const saver: ChannelSaver | undefined =
     options.history === undefined ? undefined : saveChannelOnChange(channel, options.history, { logger });
   const adapter = new PlaygroundAdapter({
@@ -68,6 +77,7 @@ export async function startPlayground(options: StartPlaygroundOptions): Promise<
     origin: server.origin,
     port: server.port,
     channel,
+    resumer: new PlaygroundResumer({ channel, images, logger, editIntervalMs: config.editIntervalMs }, pending.map((message) => message.id)),
     async close() {
       await server.close();
       await saver?.close();

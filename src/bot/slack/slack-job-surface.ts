@@ -6,6 +6,7 @@
 // Kit image would need either a public image_url (a self-hosted Socket Mode bot has none) or a
 // `slack_file` pointing at an unshared upload, which Slack rejects with invalid_blocks until the
 // file is shared and processed. A shared file always renders.
+import type { GenerationPhase } from '../../pipeline/types.js';
 import type { webApi } from '@slack/bolt';
 import { parseActionId } from '../../commands/action-id.js';
 import type { JobRecord } from '../../commands/job-record.js';
@@ -123,9 +124,9 @@ export class SlackJobSurface implements JobObserver {
     this.#setStatus(queuedReply(0, 0).text);
   }
 
-  onProgress(step: number, total: number, preview?: Uint8Array): void {
+  onProgress(step: number, total: number, preview?: Uint8Array, phase?: GenerationPhase): void {
     if (preview !== undefined) this.#preview = preview;
-    this.#setStatus(progressReply({ step, total }).text);
+    this.#setStatus(progressReply({ step, total, ...(phase !== undefined ? { phase } : {}) }).text);
   }
 
   async onSucceeded(record: JobRecord, pngs: readonly Uint8Array[], details: JobSuccessDetails): Promise<void> {
@@ -215,6 +216,7 @@ export class SlackJobSurface implements JobObserver {
       request: record.request,
       images: record.images.map((image, index) => ({ ...image, ...(pngs[index] === undefined ? {} : { png: pngs[index] }) })),
       truncatedWords: details.truncatedWords,
+      ...(details.loras === undefined ? {} : { loras: details.loras }),
       elapsedMs,
     });
     const shown = (reply.images ?? []).filter((image) => image.png !== undefined && (image.nsfw !== true || this.target.ageRestricted));
