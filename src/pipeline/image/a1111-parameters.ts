@@ -68,7 +68,8 @@ export function formatParameters(p: ImageParameters): string {
     fields.push(['Hires upscaler', p.hires.upscaler]);
   }
   const loras = p.loras ?? [];
-  if (loras.length > 0) fields.push(['Lora hashes', `"${loras.map((lora) => `${lora.name}: ${lora.hash}`).join(', ')}"`]);
+  // quoteValue wraps it in quotes, as A1111 writes it: Lora hashes: "name: hash, …".
+  if (loras.length > 0) fields.push(['Lora hashes', loras.map((lora) => `${lora.name}: ${lora.hash}`).join(', ')]);
   const lines = [[p.prompt, ...loras.map((lora) => `<lora:${lora.name}:${lora.weight}>`)].join(' ')];
   if (p.negativePrompt !== '') lines.push(`Negative prompt: ${p.negativePrompt}`);
   lines.push(fields.map(([key, value]) => `${key}: ${quoteValue(String(value))}`).join(', '));
