@@ -262,6 +262,11 @@ export const messages = {
     step: (step: number, total: number) => `Step ${step}/${total}`,
     stepWithEta: (step: number, total: number, etaMs: number) => `Step ${step}/${total}, ${formatEta(etaMs)} left`,
     applyingLora: 'Applying LoRA… (the first image with a new set of LoRAs takes longer)',
+    /** The job runs again from the start; the result still comes once. */
+    restarted: (reason: 'stalled' | 'restart') =>
+      reason === 'stalled'
+        ? 'Restarted on another worker: the one making this stopped answering.'
+        : 'Restarted: the bot was restarted while making this.',
   },
 
   result: {
@@ -283,6 +288,12 @@ export const messages = {
   },
 
   errors: {
+    /** A job whose worker was lost, then lost again on the worker that took it over. */
+    workerLostTwice: (jobId: string) =>
+      `Two workers were lost while making this, so it was stopped. Please try again. Job id: ${code(jobId)}.`,
+    /** A finished job whose images expired before this bot could collect them. */
+    resultLost: (jobId: string) =>
+      `The images of this job were lost before they could be posted. Please try again. Job id: ${code(jobId)}.`,
     text: (errorCode: ErrorCode, details: UserFacingErrorDetails = {}): string => {
       const job = details.jobId === undefined ? '' : ` Job id: ${code(details.jobId)}.`;
       switch (errorCode) {
@@ -341,8 +352,15 @@ export const messages = {
           return details.value === undefined
             ? 'That model is not available right now.'
             : `The model ${code(details.value)} isn't available.${details.allowed === undefined ? '' : ` Available: ${details.allowed}.`}`;
+        case 'storage_unavailable':
+          return messages.storage.unavailable;
       }
     },
+  },
+
+  storage: {
+    /** The state store (bans, limits, job records) cannot be read or written right now. */
+    unavailable: 'Storage unavailable, try again shortly.',
   },
 
   queue: {

@@ -4,7 +4,7 @@
 import type { GenerationPhase } from '../../pipeline/types.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobRecord, MessageRef } from '../../commands/job-record.js';
-import { errorReply, progressReply, queuedReply, resultReply } from '../../commands/replies.js';
+import { errorReply, progressReply, queuedReply, restartedReply, resultReply } from '../../commands/replies.js';
 import type { Reply } from '../../commands/reply.js';
 import type { UserFacingError } from '../../commands/user-facing-error.js';
 import type { JobObserver, JobSuccessDetails } from '../core/job-observer.js';
@@ -45,6 +45,7 @@ export interface DiscordChatSurfaceHooks {
 export class DiscordChatSurface implements JobObserver {
   private readonly sender: LatestOnlySender<Reply>;
   private latest: Reply | undefined;
+  private restartReason: 'stalled' | 'restart' | undefined;
   /** A preview offered but not sent yet: a later step without a preview must not drop it. */
   private unsentPreview: Reply['images'];
   private switchTimer: NodeJS.Timeout | undefined;
@@ -86,7 +87,13 @@ export class DiscordChatSurface implements JobObserver {
   }
 
   onStarted(): void {
-    this.show(queuedReply(0, 0));
+    // After a restart the note stays until the first step of the new run replaces it.
+    this.show(this.restartReason === undefined ? queuedReply(0, 0) : restartedReply(this.restartReason));
+  }
+
+  onRestarted(_attempt: number, reason: 'stalled' | 'restart'): void {
+    this.restartReason = reason;
+    this.show(restartedReply(reason));
   }
 
   onProgress(step: number, total: number, preview?: Uint8Array, phase?: GenerationPhase): void {

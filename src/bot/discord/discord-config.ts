@@ -64,6 +64,11 @@ export interface DiscordConfig {
   /** What happens to flagged images outside age-restricted channels and DMs. */
   readonly nsfwPolicy: NsfwPolicy;
   readonly deliveryAttempts: number;
+  /**
+   * Where attachments may be downloaded from: Discord's CDN when absent. Not read from the
+   * environment; only test wiring points it at a local fake.
+   */
+  readonly attachmentOrigins?: readonly string[];
 }
 
 /** Reads DISCORD_* variables; an empty variable counts as unset. Throws naming every bad variable. */

@@ -51,6 +51,7 @@ export class DiscordInteractionHandler {
       const invocation = await buildInvocation(interaction, {
         maxDownloadBytes: MAX_ATTACHMENT_DOWNLOAD_BYTES,
         downloadTimeoutMs: ATTACHMENT_DOWNLOAD_TIMEOUT_MS,
+        ...(this.deps.config.attachmentOrigins === undefined ? {} : { allowedOrigins: this.deps.config.attachmentOrigins }),
       });
       await runOutcome(await this.deps.backend.handleInvocation(invocation), target, this.deps);
     } catch (error) {

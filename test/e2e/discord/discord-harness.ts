@@ -54,6 +54,8 @@ export class DiscordHarness {
       tokenSwitchMarginMs: 0,
       nsfwPolicy: 'spoiler',
       deliveryAttempts: 4,
+      // The fake serves attachments itself, standing in for Discord's CDN.
+      attachmentOrigins: [fake.origin],
       ...options.bot,
     };
     const harness = new DiscordHarness(fake, config, await mkdtemp(join(tmpdir(), 'imagine-discord-')), options);
