@@ -21,6 +21,7 @@ export function pipelineWorkerArgs(config: AppConfig, kinds: Readonly<Record<str
       safetyChecker: core.SAFETY_CHECKER,
       ...(core.ONNX_THREADS !== undefined ? { threads: core.ONNX_THREADS } : {}),
       ...(core.TAESD_DIR !== undefined ? { taesdDir: core.TAESD_DIR, fastDecode: core.FAST_DECODE } : {}),
+      upscalersDir: core.UPSCALERS_DIR,
       loraDir: core.LORA_DIR,
       loraCacheDir: join(core.DATA_DIR, LORA_CACHE_FOLDER),
       loraCacheMaxBytes: core.LORA_CACHE_MAX_GB * GIB,

@@ -1,5 +1,5 @@
 // What a command hands to the job service: a complete, validated request, independent of platform.
-import type { LoraRequest, SamplerName } from '../pipeline/types.js';
+import type { HiresFix, LoraRequest, SamplerName } from '../pipeline/types.js';
 
 export type Platform = 'discord' | 'slack' | 'playground';
 
@@ -47,6 +47,10 @@ export interface GenerateRequest {
   readonly model: string;
   readonly clipSkip?: number;
   readonly init?: InitImageRef;
+  /** A1111's hires fix: paint at width × height, then upscale by its scale and refine. */
+  readonly hires?: HiresFix;
+  /** Upscaler model (a name in UPSCALERS_DIR) for upscaling this job's images; the server's default when absent. */
+  readonly upscaler?: string;
   /** LoRAs to apply; Re-roll, Variations and Upscale keep them. */
   readonly loras?: readonly LoraRequest[];
   /** Upscale without the model: a plain Lanczos 2× resize of `init` (used when a hires pass exceeds limits). */

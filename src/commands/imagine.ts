@@ -9,6 +9,7 @@ import type { CommandsConfig, ModelConfig, StyleConfig } from './config.js';
 import { defaultModel, findModel, findStyle, largestMaxSteps } from './config-lookup.js';
 import type { GenerateRequest, InitImageRef } from './generate-request.js';
 import { parseInlineFlags, type ParsedFlags, type ValueFlagTarget } from './inline-flags.js';
+import { hiresWithImage, resolveHires } from './hires-options.js';
 import { checkInitImage, type CheckedInitImage } from './init-image.js';
 import type { Invocation, OptionValue } from './invocation.js';
 import {
@@ -121,6 +122,8 @@ function build(invocation: Invocation, context: ImagineContext): GenerateRequest
     : { source: { kind: 'upload', data: image.data, filename: image.filename }, strength };
 
   const size = resolveSize(slash, flags, settings, image, modelName, model, notes);
+  const hires = resolveHires(pick, size, model, modelName, notes);
+  if (hires.hires !== undefined && init !== undefined) throw hiresWithImage();
   const negativePrompt = resolveNegative(slash[NEGATIVE_OPTION], settings, flags, style?.style);
   const loraAsks = [...tagged.asks, ...flags.loras.map((flag) => parseLoraAsk(`${flag.flag} ${flag.value}`, flag.value))];
   const slashLora = present(slash[LORA_OPTION]);
@@ -140,6 +143,7 @@ function build(invocation: Invocation, context: ImagineContext): GenerateRequest
     model: modelName,
     ...(clipSkip === undefined ? {} : { clipSkip }),
     ...(init === undefined ? {} : { init }),
+    ...hires,
     ...(loras.length === 0 ? {} : { loras }),
     origin: 'imagine',
     notes,

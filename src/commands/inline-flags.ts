@@ -16,6 +16,7 @@ import { messages } from './messages.js';
 
 export const FLAG_TARGETS = [
   'ar', 'size', 'seed', 'steps', 'cfg', 'sampler', 'count', 'model', 'style', 'strength', 'clip-skip', 'negative', 'lora',
+  'hires', 'hires-steps', 'hires-denoise', 'hires-upscaler', 'upscaler',
 ] as const;
 export type FlagTarget = (typeof FLAG_TARGETS)[number];
 /** Flags that may appear once; `--no` and `--lora` may repeat. */
@@ -39,12 +40,18 @@ export const FLAG_ALIASES: Readonly<Record<string, FlagTarget>> = {
   clipskip: 'clip-skip',
   no: 'negative',
   lora: 'lora',
+  hires: 'hires',
+  'hires-steps': 'hires-steps',
+  'hires-denoise': 'hires-denoise',
+  'hires-upscaler': 'hires-upscaler',
+  upscaler: 'upscaler',
 };
 
 /** The canonical flag of each option, for help texts and error messages. */
 export const CANONICAL_FLAGS: Readonly<Record<FlagTarget, string>> = {
   ar: '--ar', size: '--size', seed: '--seed', steps: '--steps', cfg: '--cfg', sampler: '--sampler', count: '--n',
   model: '--model', style: '--style', strength: '--strength', 'clip-skip': '--clip-skip', negative: '--no', lora: '--lora',
+  hires: '--hires', 'hires-steps': '--hires-steps', 'hires-denoise': '--hires-denoise', 'hires-upscaler': '--hires-upscaler', upscaler: '--upscaler',
 };
 
 export interface FlagValue {

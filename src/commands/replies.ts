@@ -49,7 +49,7 @@ export function ackReply(request: GenerateRequest): Reply {
   const text =
     request.origin === 'reroll' ? messages.acks.reroll(prompt)
     : request.origin === 'variation' ? messages.acks.variation(imageIndex, prompt)
-    : request.origin === 'upscale' ? messages.acks.upscale(imageIndex, request.resizeOnly === true)
+    : request.origin === 'upscale' ? messages.acks.upscale(imageIndex, request.resizeOnly === true, request.upscaler)
     : messages.acks.imagine(prompt);
   return { kind: 'ack', text, ephemeral: false };
 }

@@ -33,6 +33,45 @@ export interface InitImage {
   readonly strength: number;
 }
 
+export const MASK_REGIONS = ['left', 'right', 'top', 'bottom', 'centre', 'border'] as const;
+export type MaskRegion = (typeof MASK_REGIONS)[number];
+/** White repaints, black keeps. A region is drawn by the pipeline at the output size. */
+export type MaskSource =
+  | { readonly kind: 'image'; readonly data: Uint8Array }
+  | { readonly kind: 'region'; readonly region: MaskRegion };
+export interface InpaintMask {
+  readonly source: MaskSource;
+  /** Edge softening in pixels (A1111 "Mask blur"). */
+  readonly blur: number;
+}
+export const PAN_DIRECTIONS = ['left', 'right', 'up', 'down'] as const;
+export type PanDirection = (typeof PAN_DIRECTIONS)[number];
+/** Outpainting: the init image is placed on a larger canvas (width × height of the request), the new area is filled and masked, and the prompt runs again. */
+export type Outpaint =
+  | { readonly kind: 'zoom'; readonly factor: number /* 1.5 or 2 */ }
+  | { readonly kind: 'pan'; readonly direction: PanDirection };
+export interface HiresFix {
+  /** 1–2 */
+  readonly scale: number;
+  /** Steps of the second pass; defaults to the first pass's. */
+  readonly steps?: number;
+  /** Denoising strength of the second pass, default 0.5. */
+  readonly denoise: number;
+  /** 'latent', 'lanczos' or the name of an upscaler model in UPSCALERS_DIR. */
+  readonly upscaler: string;
+}
+
+/** Hires fix bounds and defaults, as in A1111. */
+export const MIN_HIRES_SCALE = 1;
+export const MAX_HIRES_SCALE = 2;
+export const DEFAULT_HIRES_DENOISE = 0.5;
+/** Built-in hires upscalers; any other name is an upscaler model. */
+export const HIRES_LATENT = 'latent';
+export const HIRES_LANCZOS = 'lanczos';
+/** Mask blur in pixels: A1111's default, and a limit well past any useful softening. */
+export const DEFAULT_MASK_BLUR = 4;
+export const MAX_MASK_BLUR = 64;
+
 /** Limits of `<lora:NAME:WEIGHT>`: A1111's range, and few enough LoRAs that applying them stays quick. */
 export const MAX_LORAS_PER_REQUEST = 4;
 export const MIN_LORA_WEIGHT = -2;
@@ -58,6 +97,14 @@ export interface GenerationParams {
   /** A1111 numbering: 1 = the last layer (no skip), 2 = the penultimate, … Needs hidden_states.N outputs. */
   readonly clipSkip?: number;
   readonly init?: InitImage;
+  /** Repaint only the mask's white area of `init`. */
+  readonly mask?: InpaintMask;
+  /** Extend `init` onto the larger canvas of width × height. */
+  readonly outpaint?: Outpaint;
+  /** A1111's two-pass generation: native size first, then upscale and img2img. */
+  readonly hires?: HiresFix;
+  /** Upscaler model (in UPSCALERS_DIR) used by an upscale-only job. */
+  readonly upscaler?: string;
   readonly loras?: readonly LoraRequest[];
 }
 

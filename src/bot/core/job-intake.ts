@@ -110,7 +110,7 @@ export class JobIntake {
           jobId,
           user,
           model: stored.model,
-          cost: stored.resizeOnly === true ? 0 : workUnits({ steps: stepsRun(stored), count: stored.count, width: stored.width, height: stored.height }),
+          cost: isPlainResize(stored) ? 0 : workUnits({ steps: stepsRun(stored), count: stored.count, width: stored.width, height: stored.height }),
           work,
         },
         caps,
@@ -159,7 +159,7 @@ export class JobIntake {
 
   private async workOf(jobId: string, request: GenerateRequest, parent: JobImageRecord | undefined): Promise<JobWork> {
     const init = request.init;
-    if (request.resizeOnly === true && init !== undefined) {
+    if (isPlainResize(request) && init !== undefined) {
       const image = await this.imageBytes(init.source);
       return { kind: 'resize', jobId, model: request.model, image, seed: request.seed, nsfw: parent?.nsfw ?? false };
     }
@@ -174,7 +174,10 @@ export class JobIntake {
       height: request.height,
       count: request.count,
       ...(request.clipSkip === undefined ? {} : { clipSkip: request.clipSkip }),
-      ...(init === undefined ? {} : { init: { data: await this.imageBytes(init.source), strength: init.strength } }),
+      // A resize-only upscale with an upscaler model runs the model alone: strength 0, no diffusion pass.
+      ...(init === undefined ? {} : { init: { data: await this.imageBytes(init.source), strength: request.resizeOnly === true ? 0 : init.strength } }),
+      ...(request.hires === undefined ? {} : { hires: request.hires }),
+      ...(request.upscaler === undefined ? {} : { upscaler: request.upscaler }),
       ...(request.loras === undefined || request.loras.length === 0 ? {} : { loras: request.loras }),
     };
     return { kind: 'generate', job: { jobId, model: request.model, params } };
@@ -222,4 +225,9 @@ function stepsRun(request: GenerateRequest): number {
 
 function expiredImage(): UserFacingError {
   return UserFacingError.of('not_found', { option: 'image' });
+}
+
+/** An upscale past the model's size without an upscaler model: Lanczos in this process, no worker. */
+function isPlainResize(request: GenerateRequest): boolean {
+  return request.resizeOnly === true && request.upscaler === undefined;
 }

@@ -21,6 +21,15 @@ export interface ImageParameters {
   readonly model: string;
   readonly clipSkip?: number;
   readonly denoisingStrength?: number;
+  /** Inpainting's edge softening in pixels. */
+  readonly maskBlur?: number;
+  readonly hires?: {
+    readonly upscale: number;
+    /** Left out when the second pass uses the first pass's steps, as A1111 does. */
+    readonly steps?: number;
+    /** "Latent", "Lanczos" or an upscaler model's name. */
+    readonly upscaler: string;
+  };
   /**
    * Applied LoRAs: A1111 keeps their `<lora:name:weight>` tags in the prompt and lists
    * `Lora hashes: "name: hash, …"`, so other tools can find the same LoRA files.
@@ -52,6 +61,12 @@ export function formatParameters(p: ImageParameters): string {
   fields.push(['CFG scale', p.cfgScale], ['Seed', p.seed], ['Size', `${p.width}x${p.height}`], ['Model', p.model]);
   if (p.clipSkip !== undefined && p.clipSkip > 1) fields.push(['Clip skip', p.clipSkip]);
   if (p.denoisingStrength !== undefined) fields.push(['Denoising strength', p.denoisingStrength]);
+  if (p.maskBlur !== undefined) fields.push(['Mask blur', p.maskBlur]);
+  if (p.hires !== undefined) {
+    fields.push(['Hires upscale', p.hires.upscale]);
+    if (p.hires.steps !== undefined) fields.push(['Hires steps', p.hires.steps]);
+    fields.push(['Hires upscaler', p.hires.upscaler]);
+  }
   const loras = p.loras ?? [];
   // Quoted below like every value with `:` or `,`, as A1111 does.
   if (loras.length > 0) fields.push(['Lora hashes', loras.map((lora) => `${lora.name}: ${lora.hash}`).join(', ')]);

@@ -9,9 +9,11 @@ import {
   MAX_LORA_WEIGHT,
   MIN_LORA_WEIGHT,
   MAX_IMAGES_PER_REQUEST,
+  MASK_REGIONS,
   MAX_SEED,
   MIN_IMAGES_PER_REQUEST,
   MODEL_KINDS,
+  PAN_DIRECTIONS,
   SAMPLER_NAMES,
 } from '../types.js';
 import type { GenerationParams, GenerationResult } from '../types.js';
@@ -30,6 +32,28 @@ const initImageSchema = z.object({
   strength: z.number().min(0).max(1),
 });
 
+const maskSourceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('image'), data: bytes }),
+  z.object({ kind: z.literal('region'), region: z.enum(MASK_REGIONS) }),
+]);
+
+const inpaintMaskSchema = z.object({
+  source: maskSourceSchema,
+  blur: z.number().nonnegative(),
+});
+
+const outpaintSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('zoom'), factor: z.number().gt(1) }),
+  z.object({ kind: z.literal('pan'), direction: z.enum(PAN_DIRECTIONS) }),
+]);
+
+const hiresFixSchema = z.object({
+  scale: z.number().min(1).max(2),
+  steps: positiveInt.optional(),
+  denoise: z.number().min(0).max(1),
+  upscaler: z.string().min(1),
+});
+
 export const generationParamsSchema = z.object({
   prompt: z.string(),
   negativePrompt: z.string(),
@@ -42,6 +66,10 @@ export const generationParamsSchema = z.object({
   count: z.number().int().min(MIN_IMAGES_PER_REQUEST).max(MAX_IMAGES_PER_REQUEST),
   clipSkip: z.number().int().nonnegative().optional(),
   init: initImageSchema.optional(),
+  mask: inpaintMaskSchema.optional(),
+  outpaint: outpaintSchema.optional(),
+  hires: hiresFixSchema.optional(),
+  upscaler: z.string().min(1).optional(),
   loras: z.array(z.object({ name: z.string().min(1), weight: z.number().min(MIN_LORA_WEIGHT).max(MAX_LORA_WEIGHT) })).max(MAX_LORAS_PER_REQUEST).readonly().optional(),
 });
 

@@ -1,7 +1,7 @@
 // The pipeline's own guard on what it is asked to do. The commands layer validates user input
 // with friendlier wording; this catches anything that reaches the pipeline another way (CLI, IPC).
 import { PipelineError } from '../errors.js';
-import { MAX_LORAS_PER_REQUEST, MAX_LORA_WEIGHT, MIN_LORA_WEIGHT, type GenerationParams, type SamplerName } from '../types.js';
+import { MAX_LORAS_PER_REQUEST, MAX_LORA_WEIGHT, MAX_MASK_BLUR, MIN_LORA_WEIGHT, type GenerationParams, type SamplerName } from '../types.js';
 import { PARAM_BOUNDS } from './param-bounds.js';
 
 export const MIN_SIDE = PARAM_BOUNDS.side.min;
@@ -9,6 +9,8 @@ export const MAX_SIDE = PARAM_BOUNDS.side.max;
 export const MAX_STEPS = PARAM_BOUNDS.steps.max;
 export const MAX_GUIDANCE = PARAM_BOUNDS.guidanceScale.max;
 export const MAX_CLIP_SKIP = PARAM_BOUNDS.clipSkip.max;
+/** Zoom Out beyond this leaves too little of the old picture to extend. */
+export const MAX_ZOOM_OUT = 4;
 
 function fail(option: string, value: unknown, allowed: string): never {
   throw new PipelineError('invalid_params', `${option} must be ${allowed}, got ${JSON.stringify(value)}`);
@@ -43,4 +45,6 @@ export function validateGenerationParams(params: GenerationParams, samplers: rea
       fail(`the weight of LoRA "${lora.name}"`, lora.weight, `a number from ${MIN_LORA_WEIGHT} to ${MAX_LORA_WEIGHT}`);
     }
   }
+  if (params.mask !== undefined && !(params.mask.blur >= 0 && params.mask.blur <= MAX_MASK_BLUR)) fail('mask-blur', params.mask.blur, `a number from 0 to ${MAX_MASK_BLUR}`);
+  if (params.outpaint?.kind === 'zoom' && !(params.outpaint.factor > 1 && params.outpaint.factor <= MAX_ZOOM_OUT)) fail('zoom', params.outpaint.factor, `a factor above 1, at most ${MAX_ZOOM_OUT}`);
 }

@@ -31,6 +31,8 @@ export const workerConfigSchema = z.object({
       /** Decode final images with TAESD too (much faster on cpu, slightly softer). */
       fastDecode: z.boolean().default(false),
       maxInitPixels: z.number().int().positive().optional(),
+      /** Folder of ONNX image upscalers (`NAME.onnx`). */
+      upscalersDir: z.string().optional(),
       /** Folder of NAME.safetensors LoRAs, and where patched model copies are cached (LRU, capped). */
       loraDir: z.string().optional(),
       loraCacheDir: z.string().optional(),

@@ -20,6 +20,7 @@ const loadModel: ModelLoader = (entry, config) =>
     taesdDir: config.pipeline.taesdDir,
     fastDecode: config.pipeline.fastDecode,
     maxInitPixels: config.pipeline.maxInitPixels,
+    upscalersDir: config.pipeline.upscalersDir,
     loraDir: config.pipeline.loraDir,
     loraCacheDir: config.pipeline.loraCacheDir,
     loraCacheMaxBytes: config.pipeline.loraCacheMaxBytes,

@@ -24,6 +24,26 @@ function overTheWire(message: unknown): unknown {
 describe('IPC protocol', () => {
   it.each([
     { name: 'generate with init bytes (Buffer)', message: { type: 'generate', jobId, model: 'sd15', params: { ...params, init: { data: Buffer.from([1, 2, 3]), strength: 0.5 } } } },
+    {
+      name: 'generate with an image mask, hires fix and upscaler',
+      message: {
+        type: 'generate',
+        jobId,
+        model: 'sd15',
+        params: {
+          ...params,
+          init: { data: Buffer.from([1, 2, 3]), strength: 1 },
+          mask: { source: { kind: 'image', data: new Uint8Array([4, 5]) }, blur: 4 },
+          hires: { scale: 1.5, steps: 10, denoise: 0.5, upscaler: 'latent' },
+          upscaler: 'RealESRGAN_x4plus',
+        },
+      },
+    },
+    {
+      name: 'generate with a region mask and a zoom out',
+      message: { type: 'generate', jobId, model: 'sd15', params: { ...params, init: { data: Buffer.from([1, 2, 3]), strength: 1 }, mask: { source: { kind: 'region', region: 'border' }, blur: 0 }, outpaint: { kind: 'zoom', factor: 2 } } },
+    },
+    { name: 'generate with a pan', message: { type: 'generate', jobId, model: 'sd15', params: { ...params, init: { data: Buffer.from([1, 2, 3]), strength: 1 }, outpaint: { kind: 'pan', direction: 'left' } } } },
     { name: 'cancel', message: { type: 'cancel', jobId } },
     { name: 'shutdown', message: { type: 'shutdown' } },
     { name: 'ping', message: { type: 'ping', nonce: 7 } },
@@ -62,6 +82,9 @@ describe('IPC protocol', () => {
     { name: 'a seed above 2^32-1', message: { type: 'generate', jobId, model: 'm', params: { ...params, seed: 2 ** 32 } }, mentions: 'seed' },
     { name: 'an unknown sampler', message: { type: 'generate', jobId, model: 'm', params: { ...params, sampler: 'heun' } }, mentions: 'sampler' },
     { name: 'init bytes as base64 text', message: { type: 'generate', jobId, model: 'm', params: { ...params, init: { data: 'AQID', strength: 0.5 } } }, mentions: 'bytes' },
+    { name: 'an unknown mask region', message: { type: 'generate', jobId, model: 'm', params: { ...params, mask: { source: { kind: 'region', region: 'middle' }, blur: 0 } } }, mentions: 'region' },
+    { name: 'a pan direction nobody knows', message: { type: 'generate', jobId, model: 'm', params: { ...params, outpaint: { kind: 'pan', direction: 'sideways' } } }, mentions: 'direction' },
+    { name: 'a hires scale above 2', message: { type: 'generate', jobId, model: 'm', params: { ...params, hires: { scale: 3, denoise: 0.5, upscaler: 'latent' } } }, mentions: 'scale' },
   ])('parent → worker: rejects $name', ({ message, mentions }) => {
     const parsed = parseParentMessage(message);
     expect(parsed.ok).toBe(false);
