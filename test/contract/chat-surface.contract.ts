@@ -3,7 +3,11 @@
 // worker boundary. What it asserts is what a user of each platform would see.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type Keyv from 'keyv';
+import type { ChatAdapter } from '../../src/bot/core/chat-adapter.js';
 import type { GenerationJob } from '../../src/bot/core/image-generator.js';
+import { silentLogger } from '../../src/bot/core/logger.js';
+import { findUnfinishedJobs, markInterrupted } from '../../src/bot/core/unfinished-jobs.js';
 import type { KeyvJobStore } from '../../src/bot/core/job-store.js';
 import type { ClientGenerateOptions } from '../../src/pipeline/ipc/client.js';
 import { WorkerError } from '../../src/pipeline/ipc/worker-error.js';
@@ -25,6 +29,9 @@ export interface Shown {
 export interface ChatWorld {
   readonly generator: ScriptedGenerator;
   readonly jobs: KeyvJobStore;
+  /** The state store under the job records, as the next start would read it. */
+  readonly keyv: Keyv;
+  readonly adapter: Pick<ChatAdapter, 'platform' | 'markInterrupted'>;
   readonly platform: 'discord' | 'slack' | 'playground';
   /** Where the jobs run. */
   readonly channelId: string;
@@ -121,6 +128,24 @@ export function describeChatSurfaceContract(name: string, start: () => Promise<C
       await world.press('bob', first.id, 'Re-roll');
       const second = await find(world, 'the re-rolled result', (m) => m.id !== first.id && m.text.includes('a rerolled hill') && m.images === 1);
       expect(second.buttons).toEqual(expect.arrayContaining([expect.stringContaining('Re-roll')]));
+    });
+
+    it('after a crash, says the job was interrupted and offers a Re-roll that runs it again', async () => {
+      world.generator.hold();
+      await world.imagine('alice', 'a cut off fox --steps 2');
+      const running = await find(world, 'the running job', (m) => m.text.includes('a cut off fox') && m.text.includes('Starting now'));
+      // What the next start finds: the record still says running, and nothing will resume it.
+      const unfinished = (await findUnfinishedJobs(world.keyv)).filter((record) => record.request.prompt === 'a cut off fox');
+      expect(unfinished.map((record) => record.status)).toEqual(['running']);
+      for (const record of unfinished) await markInterrupted(record, { jobs: world.jobs, adapters: [world.adapter], logger: silentLogger });
+      const interrupted = await find(world, 'the interrupted notice', (m) => m.id === running.id && m.text.includes('interrupted'));
+      expect(interrupted.text).toContain('a cut off fox');
+      expect(interrupted.buttons).toEqual(expect.arrayContaining([expect.stringContaining('Re-roll')]));
+      expect((await findUnfinishedJobs(world.keyv)).some((record) => record.request.prompt === 'a cut off fox')).toBe(false);
+      await world.press('bob', running.id, 'Re-roll');
+      world.generator.resume();
+      const rerolled = await find(world, 'the re-rolled job', (m) => m.id !== running.id && m.text.includes('a cut off fox') && m.images === 1);
+      expect(rerolled.buttons).toEqual(expect.arrayContaining([expect.stringContaining('Re-roll')]));
     });
 
     it('paces a burst of progress events: few edits, one interval apart, and the result last', async () => {
