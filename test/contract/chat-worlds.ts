@@ -44,6 +44,33 @@ async function startBackend(generator: ContractGenerator): Promise<Backend> {
 
 const quietLogger = pino({ level: 'silent' });
 
+interface PlatformBot {
+  readonly platform: ChatWorld['platform'];
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+  markInterrupted: ChatWorld['adapter']['markInterrupted'];
+}
+
+/** What a world on a platform bot shares: its stores, its adapter, and how it shuts down. */
+function worldBasics<F extends { close(): Promise<void> }>(backend: Backend, generator: ContractGenerator, bot: PlatformBot, fake: F, channelId: string) {
+  return {
+    fake,
+    generator,
+    jobs: backend.harness.jobs,
+    keyv: backend.keyv,
+    adapter: bot,
+    channelId,
+    editIntervalMs: EDIT_INTERVAL_MS,
+    async close() {
+      await bot.idle();
+      await bot.stop();
+      await backend.harness.service.shutdown(1000);
+      await fake.close();
+      await rm(backend.dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 export async function startDiscordWorld(): Promise<ChatWorld & { readonly fake: FakeDiscord }> {
   const generator = new ContractGenerator();
   const backend = await startBackend(generator);
@@ -70,14 +97,8 @@ export async function startDiscordWorld(): Promise<ChatWorld & { readonly fake: 
   });
   const privateTexts = new Map<User, string[]>();
   return {
-    fake,
-    generator,
-    jobs: backend.harness.jobs,
-    keyv: backend.keyv,
-    adapter: bot,
+    ...worldBasics(backend, generator, bot, fake, channelId),
     platform: 'discord',
-    channelId,
-    editIntervalMs: EDIT_INTERVAL_MS,
     async imagine(user, text) {
       const sent = fake.slashCommand({ name: 'imagine', options: { prompt: text }, user: users[user] });
       await fake.waitForRequest((r) => r.path === `/interactions/${sent.id}/${sent.token}/callback`);
@@ -96,13 +117,6 @@ export async function startDiscordWorld(): Promise<ChatWorld & { readonly fake: 
       fake.clickButton({ messageId, customId: button.custom_id, user: users[user] });
     },
     editCount: () => fake.requests.filter((r) => r.method === 'PATCH' && r.path.includes('/messages/')).length,
-    async close() {
-      await bot.idle();
-      await bot.stop();
-      await backend.harness.service.shutdown(1000);
-      await fake.close();
-      await rm(backend.dataDir, { recursive: true, force: true });
-    },
   };
 }
 
@@ -134,14 +148,8 @@ export async function startSlackWorld(): Promise<ChatWorld & { readonly fake: Fa
       .flatMap((m) => m.fileIds)
       .filter((id) => RESULT_FILE.test(fake.workspace.files.get(id)?.filename ?? '')).length;
   return {
-    fake,
-    generator,
-    jobs: backend.harness.jobs,
-    keyv: backend.keyv,
-    adapter: bot,
+    ...worldBasics(backend, generator, bot, fake, channelId),
     platform: 'slack',
-    channelId,
-    editIntervalMs: EDIT_INTERVAL_MS,
     async imagine(user, text) {
       const ack = await fake.sendSlashCommand({ text, userId: SLACK_USERS[user], channelId });
       const said = (ack.payload as { text?: string } | undefined)?.text;
@@ -174,13 +182,6 @@ export async function startSlackWorld(): Promise<ChatWorld & { readonly fake: Fa
       await fake.sendBlockAction({ channel: channelId, ts, actionId: button.action_id, userId: SLACK_USERS[user] });
     },
     editCount: () => fake.calls.of('chat.update').length,
-    async close() {
-      await bot.idle();
-      await bot.stop();
-      await backend.harness.service.shutdown(1000);
-      await fake.close();
-      await rm(backend.dataDir, { recursive: true, force: true });
-    },
   };
 }
 

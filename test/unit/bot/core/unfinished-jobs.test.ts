@@ -11,26 +11,14 @@ import { silentLogger } from '../../../../src/bot/core/logger.js';
 import { openStateStore } from '../../../../src/bot/core/state-store.js';
 import { findUnfinishedJobs, markInterrupted } from '../../../../src/bot/core/unfinished-jobs.js';
 import type { JobRecord, JobStatus } from '../../../../src/commands/job-record.js';
+import { request } from '../../../fixtures/fake-worker/service-harness.js';
 import { REDIS_SKIP_REASON, redisServerAvailable, startRedis, type RunningRedis } from './redis-server.js';
 
 function record(jobId: string, status: JobStatus, platform: 'discord' | 'slack'): JobRecord {
   return {
     jobId,
     requester: { platform, userId: 'u1', channelId: 'c1', ageRestrictedChannel: false },
-    request: {
-      prompt: `prompt of ${jobId}`,
-      negativePrompt: '',
-      seed: 1,
-      numInferenceSteps: 4,
-      guidanceScale: 7,
-      sampler: 'euler_a',
-      width: 64,
-      height: 64,
-      count: 1,
-      model: 'tiny',
-      origin: 'imagine',
-      notes: [],
-    },
+    request: request(`prompt of ${jobId}`),
     status,
     createdAt: Date.now(),
     images: [],
