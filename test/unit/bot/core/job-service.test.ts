@@ -11,7 +11,7 @@ import { PipelineClient } from '../../../../src/pipeline/ipc/client.js';
 import type { WorkerEvent } from '../../../../src/pipeline/ipc/client.js';
 import { colourOf } from '../../../fixtures/fake-worker/fake-model.js';
 import { fakeClientOptions } from '../../../fixtures/fake-worker/fake-client-options.js';
-import { ADMIN, RecordingObserver, makeHarness, request, requester } from '../../../fixtures/fake-worker/service-harness.js';
+import { RecordingObserver, makeHarness, request, requester } from '../../../fixtures/fake-worker/service-harness.js';
 import type { Harness, HarnessOptions, ObservedEvent } from '../../../fixtures/fake-worker/service-harness.js';
 
 let dir = '';
