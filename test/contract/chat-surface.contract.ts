@@ -24,6 +24,8 @@ export interface Shown {
   readonly buttons: readonly string[];
   /** Result images shown with it. */
   readonly images: number;
+  /** Of those, how many are blurred as spoilers. */
+  readonly spoilers?: number;
 }
 
 export interface ChatWorld {
@@ -50,13 +52,18 @@ export interface ChatWorld {
 
 /** Fails its job with the worker's generation_failed, so the failure path is reachable. */
 export const FAILING_PROMPT = 'explode';
+/** Its images come back flagged by the safety checker. */
+export const FLAGGED_PROMPT = 'flagged';
 const WAIT_MS = 20_000;
 
 /** The scripted generator, failing the jobs whose prompt asks for it as the worker would. */
 export class ContractGenerator extends ScriptedGenerator {
   override async generate(job: GenerationJob, options: ClientGenerateOptions): Promise<GenerationResult> {
     if (job.params.prompt.includes(FAILING_PROMPT)) throw new WorkerError('generation_failed', 'the scripted worker failed', job.jobId);
-    return super.generate(job, options);
+    const result = await super.generate(job, options);
+    // The safety checker's verdict, as the worker reports it.
+    const nsfw = job.params.prompt.includes(FLAGGED_PROMPT);
+    return { ...result, images: result.images.map((image) => ({ ...image, nsfw })) };
   }
 }
 const POLL_MS = 25;
@@ -112,6 +119,15 @@ export function describeChatSurfaceContract(name: string, start: () => Promise<C
       expect(failed.text).toMatch(/[0-9a-f]{8}-[0-9a-f-]{27}/);
       expect(failed.buttons).toEqual(expect.arrayContaining([expect.stringContaining('Re-roll')]));
       expect(failed.images).toBe(0);
+    });
+
+    it('applies the NSFW policy (spoiler) outside age-restricted channels: blurred where the platform can, withheld elsewhere', async () => {
+      await world.imagine('alice', `a ${FLAGGED_PROMPT} statue --steps 2`);
+      const done = await find(world, 'the flagged result', (m) => m.text.includes(`a ${FLAGGED_PROMPT} statue`) && m.buttons.some((b) => b.includes('Re-roll')));
+      expect(done.text).toContain('flagged');
+      expect(done.text).toMatch(/Time/);
+      if (world.platform === 'discord') expect(done.spoilers).toBe(1);
+      else expect(done.images).toBe(0);
     });
 
     it('tells only the requester why a request was refused, and posts nothing for it', async () => {

@@ -94,6 +94,7 @@ export async function startDiscordWorld(): Promise<ChatWorld & { readonly fake: 
     text: message.content,
     buttons: message.components.flatMap((row) => (row['components'] as { label: string }[]).map((button) => button.label)),
     images: message.attachments.filter((file) => RESULT_FILE.test(file.filename)).length,
+    spoilers: message.attachments.filter((file) => RESULT_FILE.test(file.filename) && file.filename.startsWith('SPOILER_')).length,
   });
   const privateTexts = new Map<User, string[]>();
   return {
