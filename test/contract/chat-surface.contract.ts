@@ -164,6 +164,25 @@ export function describeChatSurfaceContract(name: string, start: () => Promise<C
       expect(rerolled.buttons).toEqual(expect.arrayContaining([expect.stringContaining('Re-roll')]));
     });
 
+    it('answers an unexpected failure while handling a button privately, never with silence', async () => {
+      await world.imagine('alice', 'a fragile vase --steps 2');
+      const result = await find(world, 'the vase result', (m) => m.text.includes('a fragile vase') && m.images === 1);
+      const before = (await world.privateTo('bob')).length;
+      const { keyv } = world;
+      const read = keyv.get.bind(keyv);
+      // The state store fails under the button's record lookup.
+      keyv.get = (async () => {
+        throw new Error('the state store is down');
+      }) as typeof keyv.get;
+      try {
+        await world.press('bob', result.id, 'Re-roll');
+        const told = await until('the private apology', async () => (await world.privateTo('bob')).slice(before).find((text) => text.includes('Something went wrong')));
+        expect(told).toContain('Something went wrong');
+      } finally {
+        keyv.get = read;
+      }
+    });
+
     it('paces a burst of progress events: few edits, one interval apart, and the result last', async () => {
       const steps = 40;
       world.generator.stepDelayMs = 10;
