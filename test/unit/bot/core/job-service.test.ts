@@ -207,7 +207,7 @@ describe('JobService', () => {
     expect(ending.error.message).not.toContain('fake unexpected failure');
     const logged = logger.entries.find((entry) => entry.level === 'error');
     expect(logged?.details).toMatchObject({ jobId });
-    expect(String((logged?.details as { err?: unknown }).err)).toContain('fake unexpected failure');
+    expect(String((logged?.details as { err?: unknown } | undefined)?.err)).toContain('fake unexpected failure');
   });
 
   it('cancels a queued job and a running one', async () => {
