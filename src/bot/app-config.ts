@@ -12,6 +12,7 @@ import { parseSlackConfig, type SlackConfig } from './slack/slack-config.js';
 
 export const DEFAULT_DATA_DIR = 'data';
 export const DEFAULT_MODELS_DIR = 'models';
+export const DEFAULT_LORA_DIR = 'loras';
 const MODEL_INDEX_FILE = 'model_index.json';
 
 const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
@@ -38,6 +39,8 @@ const coreSchema = z.object({
   MODELS: z.string().optional(),
   DEFAULT_MODEL: z.string().optional(),
   AUTO_DOWNLOAD_MODEL: z.string().default('sd-turbo'),
+  /** Another Hub repo for the auto-downloaded preset, e.g. a mirror with the same layout. */
+  AUTO_DOWNLOAD_REPO: z.string().trim().regex(/^[A-Za-z0-9][\w.-]*\/[\w.-]+$/, 'must be a Hub repo id such as owner/name').optional(),
   ONNX_PROVIDER: z.enum(EXECUTION_PROVIDERS, { message: `must be one of ${EXECUTION_PROVIDERS.join(', ')}` }).default('cpu'),
   ONNX_ALLOW_CPU_FALLBACK: flag.default(false),
   ONNX_THREADS: positiveInt('a whole number of threads, 1 or more').optional(),
@@ -45,6 +48,8 @@ const coreSchema = z.object({
   SAFETY_CHECKER: flag.default(true),
   TAESD_DIR: z.string().optional(),
   FAST_DECODE: flag.default(false),
+  LORA_DIR: z.string().default(DEFAULT_LORA_DIR),
+  LORA_CACHE_MAX_GB: positiveInt('a whole number of gigabytes').default(20),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
   ADMINS: userKeyList.default([]),
   COMMANDS_CONFIG: z.string().optional(),
@@ -52,6 +57,7 @@ const coreSchema = z.object({
   RATE_LIMIT_WINDOW_MINUTES: positiveInt('a whole number of minutes').default(10),
   GUILD_RATE_LIMIT_IMAGES: positiveInt('a whole number of images').optional(),
   GUILD_RATE_LIMIT_WINDOW_MINUTES: positiveInt('a whole number of minutes').default(10),
+  JOB_QUEUE: z.enum(['local'], { message: 'must be local' }).default('local'),
   QUEUE_CONCURRENCY: positiveInt('a whole number, 1 for one GPU').default(1),
   QUEUE_MAX_LENGTH: positiveInt('a whole number of waiting jobs').default(50),
   QUEUE_MAX_PER_USER: positiveInt('a whole number of jobs').default(2),

@@ -8,6 +8,7 @@ import { KeyvUserSettingsStore } from '../commands/keyv-user-settings-store.js';
 import type { UserKey } from '../commands/ports.js';
 import { PipelineClient } from '../pipeline/ipc/client.js';
 import { workerArgs } from '../pipeline/worker/worker-config.js';
+import { LoraFolderCatalog } from '../pipeline/lora/lora-catalog.js';
 import { processIo } from '../ops/cli-io.js';
 import { loadDotEnv } from '../ops/load-dot-env.js';
 import { runModelDownload } from '../ops/run-model-download.js';
@@ -17,18 +18,22 @@ import { KeyvBanList } from './core/ban-list.js';
 import { FileImageStore } from './core/image-store.js';
 import { JobService } from './core/job-service.js';
 import { KeyvJobStore } from './core/job-store.js';
+import { LocalJobQueue } from './core/local-job-queue.js';
+import { QueueJournal } from './core/queue-journal.js';
 import { KeyvRateLimiter } from './core/rate-limiter.js';
 import { GracefulShutdown } from './core/shutdown.js';
 import { openStateStore } from './core/state-store.js';
 import type { ChatAdapter } from './core/chat-adapter.js';
-import { findUnfinishedJobs, markInterrupted } from './core/unfinished-jobs.js';
+import { findUnfinishedJobs, InterruptUnresumedJobs } from './core/unfinished-jobs.js';
 import { createDiscordBackend } from './discord/create-discord-backend.js';
 import { DiscordBot } from './discord/discord-bot.js';
 import { createLogger, type AppLogger } from './observability/create-logger.js';
 import { createMetrics } from './observability/create-metrics.js';
 import { InstrumentedGenerator } from './observability/instrumented-generator.js';
 import { startMetricsServer, type MetricsServer } from './observability/metrics-server.js';
+import { residentMemoryBytes } from './observability/resident-memory.js';
 import { WorkerHealth } from './observability/worker-health.js';
+import type { DownloadProgress } from './observability/health-report.js';
 import { KeyvChannelHistoryStore } from './playground/channel-history-store.js';
 import { PlaygroundChatAdapter } from './playground/playground-chat-adapter.js';
 import type { RunningPlayground } from './playground/start-playground.js';
@@ -40,6 +45,9 @@ const IMAGE_SWEEP_INTERVAL_MS = 6 * 60 * MINUTE_MS;
 const EXIT_CONFIG = 2;
 const EXIT_FAILED = 1;
 const PLATFORM_NAMES: Readonly<Record<ChatAdapter['platform'], string>> = { discord: 'Discord', slack: 'Slack', playground: 'Playground' };
+/** Patched model copies with LoRAs applied live under DATA_DIR. */
+const LORA_CACHE_FOLDER = 'lora-cache';
+const GIB = 1024 ** 3;
 
 export interface StartOptions {
   /** Also start the playground next to the configured platforms. */
@@ -59,7 +67,13 @@ export interface RunningBot {
 }
 
 /** First start without a model: fetch the configured preset so `npm start` alone is enough. */
-async function ensureModels(config: AppConfig, env: NodeJS.ProcessEnv, options: StartOptions, logger: AppLogger): Promise<AppConfig> {
+async function ensureModels(
+  config: AppConfig,
+  env: NodeJS.ProcessEnv,
+  options: StartOptions,
+  logger: AppLogger,
+  onProgress: (progress: DownloadProgress) => void,
+): Promise<AppConfig> {
   if (config.models.length > 0) return config;
   const preset = config.core.AUTO_DOWNLOAD_MODEL;
   if (preset === 'off' || env['MODELS'] !== undefined) {
@@ -67,8 +81,12 @@ async function ensureModels(config: AppConfig, env: NodeJS.ProcessEnv, options: 
       `no model found in ${config.core.MODELS_DIR}/. Download one with "npm run model:download -- sd-turbo" (or set MODELS to your ONNX folders)`,
     ]);
   }
-  logger.info({ preset, modelsDir: config.core.MODELS_DIR }, `no model yet: downloading the "${preset}" preset (set AUTO_DOWNLOAD_MODEL=off to skip)`);
-  const code = await runModelDownload([preset], env, processIo);
+  logger.info({ preset, repo: config.core.AUTO_DOWNLOAD_REPO, modelsDir: config.core.MODELS_DIR }, `no model yet: downloading the "${preset}" preset (set AUTO_DOWNLOAD_MODEL=off to skip)`);
+  onProgress({ model: preset, doneBytes: 0, totalBytes: 0, percent: 0 });
+  const repo = config.core.AUTO_DOWNLOAD_REPO;
+  const code = await runModelDownload([preset, ...(repo === undefined ? [] : ['--repo', repo])], env, processIo, (doneBytes, totalBytes) =>
+    onProgress({ model: preset, doneBytes, totalBytes, percent: totalBytes > 0 ? Math.floor((100 * doneBytes) / totalBytes) : 0 }),
+  );
   if (code !== 0) throw new ConfigError([`downloading the "${preset}" model failed (see above); run "npm run model:download -- ${preset}" to retry`]);
   return loadAppConfig(env, options);
 }
@@ -76,7 +94,33 @@ async function ensureModels(config: AppConfig, env: NodeJS.ProcessEnv, options: 
 export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {}): Promise<RunningBot> {
   const firstConfig = loadAppConfig(env, options);
   const logger = options.logger ?? createLogger({ level: firstConfig.observability.logLevel, env });
-  const config = await ensureModels(firstConfig, env, options, logger);
+  const metrics = createMetrics();
+  const health = new WorkerHealth({ onRestart: () => metrics.countWorkerRestart() });
+  // Up before the first model download, so /healthz can report its progress.
+  let download: DownloadProgress | undefined;
+  let liveQueue: LocalJobQueue | undefined;
+  let metricsServer: MetricsServer | undefined;
+  if (firstConfig.observability.metrics) {
+    metricsServer = await startMetricsServer({
+      port: firstConfig.observability.metrics.port,
+      host: firstConfig.observability.metrics.host,
+      registry: metrics.registry,
+      health: () =>
+        liveQueue === undefined && download !== undefined
+          ? { state: 'downloading', download }
+          : { ...health.report(), queueLength: liveQueue?.waitingCount ?? 0 },
+    });
+  }
+  let config: AppConfig;
+  try {
+    config = await ensureModels(firstConfig, env, options, logger, (progress) => {
+      download = progress;
+    });
+    download = undefined;
+  } catch (error) {
+    await metricsServer?.close();
+    throw error;
+  }
   const { core } = config;
   const { kinds, commandsConfig } = await buildCommandsConfig(config);
   const admins = commandsConfig.adminUserKeys as UserKey[];
@@ -92,8 +136,6 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     bypass: admins,
   });
 
-  const metrics = createMetrics();
-  const health = new WorkerHealth({ onRestart: () => metrics.countWorkerRestart() });
   const client = await PipelineClient.start({
     args: workerArgs({
       models: config.models.map((model) => ({ name: model.name, dir: model.dir, kind: kinds[model.name] })),
@@ -105,6 +147,9 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
         safetyChecker: core.SAFETY_CHECKER,
         ...(core.ONNX_THREADS !== undefined ? { threads: core.ONNX_THREADS } : {}),
         ...(core.TAESD_DIR !== undefined ? { taesdDir: core.TAESD_DIR, fastDecode: core.FAST_DECODE } : {}),
+        loraDir: core.LORA_DIR,
+        loraCacheDir: join(core.DATA_DIR, LORA_CACHE_FOLDER),
+        loraCacheMaxBytes: core.LORA_CACHE_MAX_GB * GIB,
       },
     }),
     jobDeadlineMs: core.JOB_DEADLINE_MINUTES * MINUTE_MS,
@@ -112,16 +157,28 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
   });
 
   // The wait is read from the service's memory: a store read here would sit between two jobs.
-  const service: JobService = new JobService({
+  const queue = new LocalJobQueue({
     generator: new InstrumentedGenerator(client, metrics, (jobId) => service.acceptedAt(jobId)),
+    journal: new QueueJournal(keyv),
+    queue: { concurrency: core.QUEUE_CONCURRENCY },
+    logger,
+  });
+  const service: JobService = new JobService({
+    queue,
     jobs,
     images,
     limiter,
     bans: new KeyvBanList(keyv),
-    admins,
+    caps: { maxWaiting: core.QUEUE_MAX_LENGTH, maxPerUser: core.QUEUE_MAX_PER_USER },
     models: config.models.map((model) => model.name),
-    queue: { concurrency: core.QUEUE_CONCURRENCY, maxLength: core.QUEUE_MAX_LENGTH, maxPendingPerUser: core.QUEUE_MAX_PER_USER },
+    uploadId: () => FileImageStore.uploadId(),
     logger,
+    onRefused: (code) => metrics.countRefusal(code),
+  });
+  liveQueue = queue;
+  metrics.bindSources({
+    queueLength: () => queue.waitingCount,
+    workerResidentBytes: () => (health.pid === undefined ? undefined : residentMemoryBytes(health.pid)),
   });
   const commands: CommandDeps = {
     config: commandsConfig,
@@ -130,6 +187,8 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     queue: service,
     limits: service,
     admin: service,
+    loras: new LoraFolderCatalog(core.LORA_DIR),
+    loraDir: core.LORA_DIR,
   };
 
   const stoppers: Array<() => Promise<void>> = [];
@@ -151,23 +210,19 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
   if (playgroundAdapter && !config.discord && !config.slack) {
     logger.info({}, 'No Discord or Slack credentials: starting the local playground. Set DISCORD_TOKEN + DISCORD_APPLICATION_ID or SLACK_BOT_TOKEN + SLACK_APP_TOKEN in .env to add a platform.');
   }
-  // The local queue cannot resume them yet: each says "interrupted" with Re-roll where it was shown.
-  for (const record of unfinished) await markInterrupted(record, { jobs, adapters, logger });
   const playground: RunningPlayground | undefined = playgroundAdapter?.playground;
+  if (playground) service.addResumer(playground.resumer);
+  // What the queue does not resume says "interrupted", with Re-roll, where it was shown; the
+  // playground's resumer takes care of its own messages.
+  const chatPlatforms = adapters.filter((adapter) => adapter.platform !== 'playground');
+  service.addResumer(new InterruptUnresumedJobs(unfinished, { jobs, adapters: chatPlatforms, logger }));
 
-  let metricsServer: MetricsServer | undefined;
-  if (config.observability.metrics) {
-    metricsServer = await startMetricsServer({
-      port: config.observability.metrics.port,
-      host: config.observability.metrics.host,
-      registry: metrics.registry,
-      health: () => {
-        const queueLength = service.waitingCount;
-        metrics.setQueueLength(queueLength);
-        return { ...health.report(), queueLength };
-      },
-    });
-    stoppers.push(() => metricsServer!.close());
+  // Adapters are up: jobs kept from before a restart resume and reach their conversations.
+  await service.start();
+
+  if (metricsServer !== undefined) {
+    const server = metricsServer;
+    stoppers.push(() => server.close());
   }
 
   const sweep = setInterval(() => void images.sweep().catch((error: unknown) => logger.warn({ err: error }, 'image sweep failed')), IMAGE_SWEEP_INTERVAL_MS);

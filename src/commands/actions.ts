@@ -43,7 +43,9 @@ export function resolveAction(
   }
   if (config.rerollPolicy === 'owner' && !owner && !admin) return new UserFacingError('forbidden', messages.actions.notOwner);
   const model = findModel(config, record.request.model);
-  if (model === undefined) return new UserFacingError('model_unavailable', messages.actions.modelGone(record.request.model));
+  if (model === undefined) {
+    return UserFacingError.of('model_unavailable', { option: 'model', value: record.request.model, allowed: Object.keys(config.models).join(', ') });
+  }
   // The blocklist may have grown since the job ran.
   if (blocklistOf(config).matches(record.request.prompt)) {
     return new UserFacingError('prompt_blocked', messages.moderation.blocked);

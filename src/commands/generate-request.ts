@@ -1,5 +1,5 @@
 // What a command hands to the job service: a complete, validated request, independent of platform.
-import type { SamplerName } from '../pipeline/types.js';
+import type { LoraRequest, SamplerName } from '../pipeline/types.js';
 
 export type Platform = 'discord' | 'slack' | 'playground';
 
@@ -47,6 +47,8 @@ export interface GenerateRequest {
   readonly model: string;
   readonly clipSkip?: number;
   readonly init?: InitImageRef;
+  /** LoRAs to apply; Re-roll, Variations and Upscale keep them. */
+  readonly loras?: readonly LoraRequest[];
   /** Upscale without the model: a plain Lanczos 2× resize of `init` (used when a hires pass exceeds limits). */
   readonly resizeOnly?: boolean;
   readonly origin: RequestOrigin;

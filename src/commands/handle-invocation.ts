@@ -7,8 +7,8 @@ import type { CommandOutcome } from './command-outcome.js';
 import { helpCommand } from './help-command.js';
 import { buildImagineRequest } from './imagine.js';
 import type { Invocation } from './invocation.js';
-import { messages } from './messages.js';
 import { userKeyOf } from './ports.js';
+import { lorasCommand } from './loras-command.js';
 import { queueCommand } from './queue-command.js';
 import { ackReply, errorReply } from './replies.js';
 import type { Reply } from './reply.js';
@@ -21,9 +21,9 @@ export async function handleInvocation(invocation: Invocation, deps: CommandDeps
   switch (invocation.command) {
     case 'imagine': {
       const user = userKeyOf(requester.platform, requester.userId);
-      if (await deps.admin.isBanned(user)) return reply(errorReply(new UserFacingError('banned', messages.errors.text('banned'))));
       const settings = await deps.settings.get(user);
-      const request = buildImagineRequest(invocation, { config: deps.config, settings, random: deps.random ?? Math.random });
+      const loras = (await deps.loras?.list()) ?? [];
+      const request = buildImagineRequest(invocation, { config: deps.config, settings, random: deps.random ?? Math.random, loras });
       if (UserFacingError.is(request)) return reply(errorReply(request));
       return { kind: 'generate', requester, request, ack: ackReply(request) };
     }
@@ -35,5 +35,7 @@ export async function handleInvocation(invocation: Invocation, deps: CommandDeps
       return reply(helpCommand(deps.config, invocation.singleCommand));
     case 'admin':
       return reply(await adminCommand(invocation, deps));
+    case 'loras':
+      return reply(lorasCommand((await deps.loras?.list()) ?? [], deps.loraDir));
   }
 }

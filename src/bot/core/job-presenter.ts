@@ -8,6 +8,7 @@ import { errorReply, progressReply, queuedReply, resultReply } from '../../comma
 import type { Reply, ReplyImage } from '../../commands/reply.js';
 import { resultButtons } from '../../commands/result-buttons.js';
 import { UserFacingError } from '../../commands/user-facing-error.js';
+import type { GenerationPhase } from '../../pipeline/types.js';
 import type { ChatSurface } from './chat-surface.js';
 import type { JobObserver, JobSuccessDetails } from './job-observer.js';
 import type { Logger } from './logger.js';
@@ -122,6 +123,18 @@ export class JobPresenter implements JobObserver {
     if (this.latest !== first) this.throttle.offer(this.latest);
   }
 
+  /**
+   * A job kept across a restart, shown by a message the surface has taken over: it goes on from
+   * there (its place, progress, result) under the same headline.
+   */
+  resume(jobId: string, headline: string): void {
+    this.jobId = jobId;
+    this.headline = headline;
+    this.accepted = true;
+    this.resolveAccepted();
+    void this.link(this.options.surface.messageRef);
+  }
+
   /** The job service refused, or the request failed before it became a job: tell the requester privately. */
   async refuse(error: unknown): Promise<void> {
     if (!UserFacingError.is(error)) this.options.logger.error({ ...this.options.logContext, err: error }, 'could not submit the job');
@@ -146,10 +159,10 @@ export class JobPresenter implements JobObserver {
     void this.link(this.options.surface.messageRef);
   }
 
-  onProgress(step: number, total: number, preview?: Uint8Array): void {
+  onProgress(step: number, total: number, preview?: Uint8Array, phase?: GenerationPhase): void {
     if (preview !== undefined) this.unshownPreview = preview;
     const shown = this.unshownPreview;
-    this.update(progressReply({ step, total, ...(shown === undefined ? {} : { preview: shown }) }));
+    this.update(progressReply({ step, total, ...(shown === undefined ? {} : { preview: shown }), ...(phase === undefined ? {} : { phase }) }));
   }
 
   async onSucceeded(record: JobRecord, pngs: readonly Uint8Array[], details: JobSuccessDetails): Promise<void> {
@@ -158,6 +171,7 @@ export class JobPresenter implements JobObserver {
       request: record.request,
       images: record.images.map((image, index) => ({ ...image, ...optionalPng(pngs[index]) })),
       truncatedWords: details.truncatedWords,
+      ...(details.loras === undefined ? {} : { loras: details.loras }),
       ...optionalElapsed(elapsedMs(record, details)),
     });
     await this.acceptance;

@@ -1,5 +1,6 @@
 // A small HTTP server for operators: GET /metrics for Prometheus and GET /healthz for probes
-// (Docker HEALTHCHECK, Kubernetes, uptime monitors). 200 only while the worker is ready.
+// (Docker HEALTHCHECK, Kubernetes, uptime monitors). 200 while the worker is ready, and while the
+// first model downloads (the process is alive and making progress, which the report shows).
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -50,7 +51,7 @@ async function route(request: IncomingMessage, response: ServerResponse, options
     return;
   }
   const report = await options.health();
-  const status = report.state === 'ready' ? HTTP_OK : HTTP_UNAVAILABLE;
+  const status = report.state === 'ready' || report.state === 'downloading' ? HTTP_OK : HTTP_UNAVAILABLE;
   send(response, status, 'application/json; charset=utf-8', `${JSON.stringify(report)}\n`, headOnly);
 }
 

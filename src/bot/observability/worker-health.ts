@@ -17,6 +17,7 @@ export class WorkerHealth {
   private model: string | undefined;
   private provider: string | undefined;
   private restarts = 0;
+  private workerPid: number | undefined;
 
   constructor(private readonly options: WorkerHealthOptions = {}) {
     this.since = this.now();
@@ -26,6 +27,7 @@ export class WorkerHealth {
   readonly handle = (event: WorkerEvent): void => {
     switch (event.type) {
       case 'ready':
+        this.workerPid = event.pid;
         this.model = event.ready.models.find((entry) => entry.resident)?.name ?? this.model;
         this.provider = event.ready.provider;
         this.move('ready', undefined);
@@ -34,6 +36,7 @@ export class WorkerHealth {
         this.model = event.to;
         return;
       case 'exit': {
+        this.workerPid = undefined;
         if (this.state === 'down') return;
         if (event.exit.reason === 'closed') {
           this.move('down', 'the worker was stopped');
@@ -50,6 +53,11 @@ export class WorkerHealth {
         return;
     }
   };
+
+  /** The process id of the worker while one is up. */
+  get pid(): number | undefined {
+    return this.workerPid;
+  }
 
   /** The worker will not come back (start-up failed for good, or the bot is shutting down). */
   markDown(reason: string): void {

@@ -5,12 +5,21 @@ import { assertNever, resultOf } from './protocol.js';
 import type { ReadyMessage, WorkerMessage } from './protocol.js';
 import type { GenerateOptions, GenerationParams, GenerationProgress, GenerationResult } from '../types.js';
 import { WorkerError } from './worker-error.js';
-import { WorkerProcess, describeExit, tsxExecArgv } from './worker-process.js';
+import { WorkerProcess, describeExit, execArgvFor } from './worker-process.js';
 import type { WorkerExit } from './worker-process.js';
 
 export { describeExit } from './worker-process.js';
 
-export const DEFAULT_WORKER_SCRIPT = new URL('../worker/worker.ts', import.meta.url);
+/**
+ * The worker entry next to this module, with this module's own extension: `worker.ts` when the
+ * bot runs from src/ through tsx, `worker.js` when it runs from the build in dist/.
+ */
+export const DEFAULT_WORKER_SCRIPT = siblingWorkerScript(import.meta.url);
+
+export function siblingWorkerScript(moduleUrl: string): URL {
+  const extension = /\.([cm]?[jt]s)$/.exec(new URL(moduleUrl).pathname)?.[1] ?? 'js';
+  return new URL(`../worker/worker.${extension}`, moduleUrl);
+}
 /**
  * onnxruntime-node runs each session call synchronously on the worker's main thread, so no
  * heartbeat gets out during one UNet step or VAE decode: this must exceed the slowest of those.
@@ -53,7 +62,7 @@ export interface PipelineClientOptions {
   readonly script?: string | URL;
   /** Worker argv, usually `workerArgs(config)`. */
   readonly args: readonly string[];
-  /** Node flags for the worker; by default the tsx loader, since there is no build step. */
+  /** Node flags for the worker; by default the tsx loader for a `.ts` script and none for `.js`. */
   readonly execArgv?: readonly string[];
   readonly env?: NodeJS.ProcessEnv;
   readonly stderr?: 'inherit' | 'ignore';
@@ -150,7 +159,7 @@ export class PipelineClient {
     const worker = new WorkerProcess({
       script: this.options.script ?? DEFAULT_WORKER_SCRIPT,
       args: this.options.args,
-      execArgv: this.options.execArgv ?? tsxExecArgv(),
+      execArgv: this.options.execArgv ?? execArgvFor(this.options.script ?? DEFAULT_WORKER_SCRIPT),
       ...(this.options.env === undefined ? {} : { env: this.options.env }),
       stderr: this.options.stderr ?? 'inherit',
       readyTimeoutMs: this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
@@ -206,6 +215,7 @@ export class PipelineClient {
           step: message.step,
           total: message.total,
           ...(message.preview === undefined ? {} : { preview: message.preview }),
+          ...(message.phase === undefined ? {} : { phase: message.phase }),
         };
         this.jobs.get(message.jobId)?.options.onProgress?.(progress);
         return;

@@ -4,6 +4,10 @@
 import { z } from 'zod';
 import {
   EXECUTION_PROVIDERS,
+  GENERATION_PHASES,
+  MAX_LORAS_PER_REQUEST,
+  MAX_LORA_WEIGHT,
+  MIN_LORA_WEIGHT,
   MAX_IMAGES_PER_REQUEST,
   MAX_SEED,
   MIN_IMAGES_PER_REQUEST,
@@ -38,6 +42,7 @@ export const generationParamsSchema = z.object({
   count: z.number().int().min(MIN_IMAGES_PER_REQUEST).max(MAX_IMAGES_PER_REQUEST),
   clipSkip: z.number().int().nonnegative().optional(),
   init: initImageSchema.optional(),
+  loras: z.array(z.object({ name: z.string().min(1), weight: z.number().min(MIN_LORA_WEIGHT).max(MAX_LORA_WEIGHT) })).max(MAX_LORAS_PER_REQUEST).readonly().optional(),
 });
 
 // ---- parent → worker -------------------------------------------------------------------------
@@ -105,6 +110,7 @@ const progressMessage = z.object({
   step: z.number().int().nonnegative(),
   total: positiveInt,
   preview: bytes.optional(),
+  phase: z.enum(GENERATION_PHASES).optional(),
 });
 
 const resultImage = z.object({
@@ -128,6 +134,9 @@ const resultMessage = z.object({
     msPerStep: nonNegative,
   }),
   truncatedWords: z.array(z.string()),
+  loras: z
+    .array(z.object({ name: z.string(), weight: z.number(), hash: z.string(), applied: z.number().int().nonnegative(), total: z.number().int().nonnegative() }))
+    .optional(),
 });
 
 const errorMessage = z.object({
@@ -183,6 +192,7 @@ export function resultOf(message: ResultMessage): GenerationResult {
     timings: message.timings,
     truncatedWords: message.truncatedWords,
     model: message.model,
+    ...(message.loras === undefined ? {} : { loras: message.loras }),
   };
 }
 

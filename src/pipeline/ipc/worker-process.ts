@@ -48,6 +48,15 @@ export function tsxExecArgv(): string[] {
   return ['--import', pathToFileURL(loader).href];
 }
 
+/**
+ * Node flags a worker script needs: the tsx loader for `.ts` (development, `npm start`), none for
+ * `.js` (the build in dist/, which runs without tsx or esbuild).
+ */
+export function execArgvFor(script: string | URL): string[] {
+  const path = typeof script === 'string' ? script : fileURLToPath(script);
+  return /\.[cm]?ts$/.test(path) ? tsxExecArgv() : [];
+}
+
 export class WorkerProcess {
   readonly ready: Promise<ReadyMessage>;
   readonly exited: Promise<WorkerExit>;

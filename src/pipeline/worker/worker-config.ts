@@ -31,6 +31,10 @@ export const workerConfigSchema = z.object({
       /** Decode final images with TAESD too (much faster on cpu, slightly softer). */
       fastDecode: z.boolean().default(false),
       maxInitPixels: z.number().int().positive().optional(),
+      /** Folder of NAME.safetensors LoRAs, and where patched model copies are cached (LRU, capped). */
+      loraDir: z.string().optional(),
+      loraCacheDir: z.string().optional(),
+      loraCacheMaxBytes: z.number().int().positive().optional(),
     })
     .prefault({}),
   heartbeatMs: z.number().int().positive().default(DEFAULT_HEARTBEAT_MS),

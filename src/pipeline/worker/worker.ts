@@ -20,6 +20,9 @@ const loadModel: ModelLoader = (entry, config) =>
     taesdDir: config.pipeline.taesdDir,
     fastDecode: config.pipeline.fastDecode,
     maxInitPixels: config.pipeline.maxInitPixels,
+    loraDir: config.pipeline.loraDir,
+    loraCacheDir: config.pipeline.loraCacheDir,
+    loraCacheMaxBytes: config.pipeline.loraCacheMaxBytes,
   });
 
 function logError(context: string, error: unknown): void {

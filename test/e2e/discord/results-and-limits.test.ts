@@ -161,7 +161,7 @@ describe('limits and delivery failures', () => {
     const notice = await harness.fake.waitForRequest((r) => r.method === 'POST' && r.path === `/webhooks/${harness.fake.world.applicationId}/${second.token}`);
     const body = notice.json as { content: string; flags: number };
     expect(body.flags & 64).toBe(64);
-    expect(body.content).toMatch(/going a bit fast.*Try again in/);
+    expect(body.content).toMatch(/You can make 1 image per 1 min\. Try again in (1 min|\d+ s)\./);
   });
 
   it('retries the final message through a run of 5xx answers', async () => {

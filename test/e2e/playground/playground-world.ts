@@ -11,7 +11,8 @@ import { KeyvUserSettingsStore } from '../../../src/commands/keyv-user-settings-
 import { KeyvBanList } from '../../../src/bot/core/ban-list.js';
 import type { ImageGenerator } from '../../../src/bot/core/image-generator.js';
 import { FileImageStore } from '../../../src/bot/core/image-store.js';
-import { JobService } from '../../../src/bot/core/job-service.js';
+import type { JobService } from '../../../src/bot/core/job-service.js';
+import { createLocalJobService } from '../../../src/bot/core/local-job-service.js';
 import { KeyvJobStore } from '../../../src/bot/core/job-store.js';
 import { silentLogger } from '../../../src/bot/core/logger.js';
 import type { Logger } from '../../../src/bot/core/logger.js';
@@ -69,8 +70,9 @@ export async function startPlaygroundWorld(options: WorldOptions): Promise<Playg
   const jobStore = new KeyvJobStore(keyv);
   const images = await FileImageStore.open(join(dataDir, 'images'));
   const { name, kind, defaultSteps } = options.model;
-  const jobService = new JobService({
+  const { service: jobService } = createLocalJobService({
     generator: options.generator,
+    keyv,
     jobs: jobStore,
     images,
     limiter: KeyvRateLimiter.forKeyv(keyv, options.perUserLimit === undefined ? {} : { perUser: options.perUserLimit }),
@@ -101,6 +103,8 @@ export async function startPlaygroundWorld(options: WorldOptions): Promise<Playg
     images,
     history: new KeyvChannelHistoryStore(keyv),
   });
+  jobService.addResumer(playground.resumer);
+  await jobService.start();
   return {
     playground,
     jobService,
