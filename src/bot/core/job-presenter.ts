@@ -93,10 +93,11 @@ export class JobPresenter implements JobObserver {
   /** The job service took the job: link its message and show its place. */
   async accept(submission: Accepted): Promise<void> {
     this.jobId = submission.jobId;
-    this.accepted = true;
     try {
       await this.showFirst(submission);
     } finally {
+      // From here on states go through the throttle; before, they only wait as `latest`.
+      this.accepted = true;
       this.resolveAccepted();
     }
   }
@@ -109,7 +110,7 @@ export class JobPresenter implements JobObserver {
     if (this.options.surface.messageRef !== undefined) {
       // The acknowledgement is on screen already: link it now, and let the place in line follow at its pace.
       await this.link(this.options.surface.messageRef);
-      this.throttle.offer(first);
+      this.throttle.offer(this.latest);
       return;
     }
     // No message yet (Slack posts one only for an accepted job): post it now, then pace what follows.
@@ -119,6 +120,7 @@ export class JobPresenter implements JobObserver {
       this.onShowFailed(error);
     }
     if (this.gone) return;
+    // States that arrived while the message was being posted follow it, an interval later.
     this.throttle.holdFor(this.options.editIntervalMs);
     if (this.latest !== first) this.throttle.offer(this.latest);
   }
