@@ -7,6 +7,7 @@ import { EXECUTION_PROVIDERS } from '../pipeline/types.js';
 import { NSFW_POLICIES } from './core/nsfw-policy.js';
 import { loadDiscordConfig, type DiscordConfig } from './discord/discord-config.js';
 import { loadObservabilityConfig, type ObservabilityConfig } from './observability/observability-config.js';
+import { SECRET_ENV_VARS } from './observability/secret-scrubber.js';
 import { loadPlaygroundConfig, type PlaygroundConfig } from './playground/playground-config.js';
 import { parseSlackConfig, type SlackConfig } from './slack/slack-config.js';
 
@@ -30,7 +31,14 @@ const nonNegativeInt = (what: string) => z.coerce.number({ message: `must be ${w
 const userKeyList = z
   .string()
   .transform((text) => text.split(',').map((item) => item.trim()).filter((item) => item !== ''))
-  .pipe(z.array(z.string().regex(/^(discord|slack|playground):[^\s:]+$/, 'each entry must look like discord:123456789, slack:U0123ABCD or playground:name')));
+  .pipe(
+    z.array(
+      z
+        .string()
+        .refine((key) => !key.startsWith('playground:'), 'playground names need no entry: anyone who can open the playground is its operator and has the admin commands there')
+        .pipe(z.string().regex(/^(discord|slack):[^\s:]+$/, 'each entry must look like discord:123456789 or slack:U0123ABCD')),
+    ),
+  );
 
 /** Core variables; the adapters validate their own DISCORD_*, SLACK_* and PLAYGROUND_* ones. */
 const coreSchema = z.object({
@@ -57,12 +65,14 @@ const coreSchema = z.object({
   RATE_LIMIT_WINDOW_MINUTES: positiveInt('a whole number of minutes').default(10),
   GUILD_RATE_LIMIT_IMAGES: positiveInt('a whole number of images').optional(),
   GUILD_RATE_LIMIT_WINDOW_MINUTES: positiveInt('a whole number of minutes').default(10),
-  JOB_QUEUE: z.enum(['local'], { message: 'must be local' }).default('local'),
+  JOB_QUEUE: z.enum(['local', 'redis'], { message: 'must be local or redis' }).default('local'),
+  LOCAL_WORKER: flag.default(false),
   QUEUE_CONCURRENCY: positiveInt('a whole number, 1 for one GPU').default(1),
   QUEUE_MAX_LENGTH: positiveInt('a whole number of waiting jobs').default(50),
   QUEUE_MAX_PER_USER: positiveInt('a whole number of jobs').default(2),
   JOB_TTL_DAYS: positiveInt('a whole number of days').default(30),
   JOB_DEADLINE_MINUTES: positiveInt('a whole number of minutes').default(15),
+  WORKER_HEARTBEAT_TIMEOUT_SECONDS: positiveInt('a whole number of seconds').default(30),
   SHUTDOWN_GRACE_SECONDS: nonNegativeInt('a whole number of seconds').default(60),
   PLAYGROUND: flag.default(false),
   NSFW_POLICY: z.enum(NSFW_POLICIES, { message: `must be one of ${NSFW_POLICIES.join(', ')}` }).default('spoiler'),
@@ -93,6 +103,12 @@ export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
     super(`The configuration has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
+}
+
+/** `NAME="value"` for an ordinary variable; a secret's value is never echoed, only its length. */
+function describeValue(name: string, value: string | undefined): string {
+  if ((SECRET_ENV_VARS as readonly string[]).includes(name)) return `${name} (value hidden, ${value?.length ?? 0} characters)`;
+  return `${name}=${JSON.stringify(value ?? '')}`;
 }
 
 /** Empty values count as unset, as in most .env files. */
@@ -151,7 +167,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv, options: { playground?: bo
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const name = String(issue.path[0] ?? '');
-      problems.push(`${name}=${JSON.stringify(defined[name] ?? '')}: ${issue.message}`);
+      problems.push(`${describeValue(name, defined[name])}: ${issue.message}`);
     }
     // Check the adapters' variables too, so one run shows everything to fix.
     readAdapters(defined, options, false, problems);
@@ -166,6 +182,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv, options: { playground?: bo
     if (!existsSync(join(model.dir, MODEL_INDEX_FILE))) problems.push(`MODELS: ${model.name} → ${model.dir} has no ${MODEL_INDEX_FILE}; is it an ONNX model folder?`);
   }
   if (core.TAESD_DIR !== undefined && !existsSync(core.TAESD_DIR)) problems.push(`TAESD_DIR="${core.TAESD_DIR}" does not exist`);
+  if (core.JOB_QUEUE === 'redis' && core.REDIS_URL === undefined) problems.push('JOB_QUEUE=redis needs REDIS_URL (redis://host:6379): the queue lives there');
   if (core.FAST_DECODE && core.TAESD_DIR === undefined) problems.push('FAST_DECODE=true needs TAESD_DIR: the fast decode uses the TAESD decoder');
 
   let commandsFile: unknown = {};

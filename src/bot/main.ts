@@ -6,30 +6,26 @@ import type Keyv from 'keyv';
 import type { CommandDeps } from '../commands/command-deps.js';
 import { KeyvUserSettingsStore } from '../commands/keyv-user-settings-store.js';
 import type { UserKey } from '../commands/ports.js';
-import { PipelineClient } from '../pipeline/ipc/client.js';
-import { workerArgs } from '../pipeline/worker/worker-config.js';
 import { LoraFolderCatalog } from '../pipeline/lora/lora-catalog.js';
 import { processIo } from '../ops/cli-io.js';
 import { loadDotEnv } from '../ops/load-dot-env.js';
 import { runModelDownload } from '../ops/run-model-download.js';
 import { ConfigError, loadAppConfig, type AppConfig } from './app-config.js';
 import { buildCommandsConfig } from './commands-config.js';
+import { startJobBackend, type JobBackend } from './job-backend.js';
 import { KeyvBanList } from './core/ban-list.js';
 import { FileImageStore } from './core/image-store.js';
 import { JobService } from './core/job-service.js';
 import { KeyvJobStore } from './core/job-store.js';
-import { LocalJobQueue } from './core/local-job-queue.js';
-import { QueueJournal } from './core/queue-journal.js';
 import { KeyvRateLimiter } from './core/rate-limiter.js';
 import { GracefulShutdown } from './core/shutdown.js';
-import { openStateStore } from './core/state-store.js';
+import { openStateStore, StateStoreUnreadable } from './core/state-store.js';
 import type { ChatAdapter } from './core/chat-adapter.js';
 import { findUnfinishedJobs, InterruptUnresumedJobs } from './core/unfinished-jobs.js';
 import { createDiscordBackend } from './discord/create-discord-backend.js';
 import { DiscordBot } from './discord/discord-bot.js';
 import { createLogger, type AppLogger } from './observability/create-logger.js';
 import { createMetrics } from './observability/create-metrics.js';
-import { InstrumentedGenerator } from './observability/instrumented-generator.js';
 import { startMetricsServer, type MetricsServer } from './observability/metrics-server.js';
 import { residentMemoryBytes } from './observability/resident-memory.js';
 import { WorkerHealth } from './observability/worker-health.js';
@@ -45,9 +41,6 @@ const IMAGE_SWEEP_INTERVAL_MS = 6 * 60 * MINUTE_MS;
 const EXIT_CONFIG = 2;
 const EXIT_FAILED = 1;
 const PLATFORM_NAMES: Readonly<Record<ChatAdapter['platform'], string>> = { discord: 'Discord', slack: 'Slack', playground: 'Playground' };
-/** Patched model copies with LoRAs applied live under DATA_DIR. */
-const LORA_CACHE_FOLDER = 'lora-cache';
-const GIB = 1024 ** 3;
 
 export interface StartOptions {
   /** Also start the playground next to the configured platforms. */
@@ -98,7 +91,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
   const health = new WorkerHealth({ onRestart: () => metrics.countWorkerRestart() });
   // Up before the first model download, so /healthz can report its progress.
   let download: DownloadProgress | undefined;
-  let liveQueue: LocalJobQueue | undefined;
+  let liveBackend: JobBackend | undefined;
   let metricsServer: MetricsServer | undefined;
   if (firstConfig.observability.metrics) {
     metricsServer = await startMetricsServer({
@@ -106,9 +99,11 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       host: firstConfig.observability.metrics.host,
       registry: metrics.registry,
       health: () =>
-        liveQueue === undefined && download !== undefined
-          ? { state: 'downloading', download }
-          : { ...health.report(), queueLength: liveQueue?.waitingCount ?? 0 },
+        liveBackend !== undefined
+          ? liveBackend.health()
+          : download !== undefined
+            ? { state: 'downloading', download }
+            : { ...health.report(), queueLength: 0 },
     });
   }
   let config: AppConfig;
@@ -125,7 +120,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
   const { kinds, commandsConfig } = await buildCommandsConfig(config);
   const admins = commandsConfig.adminUserKeys as UserKey[];
 
-  const keyv: Keyv = openStateStore({ dataDir: core.DATA_DIR, ...(core.REDIS_URL !== undefined ? { redisUrl: core.REDIS_URL } : {}), logger });
+  const keyv: Keyv = await openStateStore({ dataDir: core.DATA_DIR, ...(core.REDIS_URL !== undefined ? { redisUrl: core.REDIS_URL } : {}), logger });
   const images = await FileImageStore.open(join(core.DATA_DIR, 'images'));
   const jobs = new KeyvJobStore(keyv, { ttlMs: core.JOB_TTL_DAYS * DAY_MS });
   const limiter = KeyvRateLimiter.forKeyv(keyv, {
@@ -136,33 +131,9 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     bypass: admins,
   });
 
-  const client = await PipelineClient.start({
-    args: workerArgs({
-      models: config.models.map((model) => ({ name: model.name, dir: model.dir, kind: kinds[model.name] })),
-      ...(config.defaultModel !== undefined ? { defaultModel: config.defaultModel } : {}),
-      pipeline: {
-        provider: core.ONNX_PROVIDER,
-        allowCpuFallback: core.ONNX_ALLOW_CPU_FALLBACK,
-        previewEvery: core.PREVIEW_EVERY,
-        safetyChecker: core.SAFETY_CHECKER,
-        ...(core.ONNX_THREADS !== undefined ? { threads: core.ONNX_THREADS } : {}),
-        ...(core.TAESD_DIR !== undefined ? { taesdDir: core.TAESD_DIR, fastDecode: core.FAST_DECODE } : {}),
-        loraDir: core.LORA_DIR,
-        loraCacheDir: join(core.DATA_DIR, LORA_CACHE_FOLDER),
-        loraCacheMaxBytes: core.LORA_CACHE_MAX_GB * GIB,
-      },
-    }),
-    jobDeadlineMs: core.JOB_DEADLINE_MINUTES * MINUTE_MS,
-    onEvent: health.handle,
-  });
-
   // The wait is read from the service's memory: a store read here would sit between two jobs.
-  const queue = new LocalJobQueue({
-    generator: new InstrumentedGenerator(client, metrics, (jobId) => service.acceptedAt(jobId)),
-    journal: new QueueJournal(keyv),
-    queue: { concurrency: core.QUEUE_CONCURRENCY },
-    logger,
-  });
+  const jobBackend = await startJobBackend(config, env, kinds, { metrics, health, keyv, logger, acceptedAt: (jobId) => service.acceptedAt(jobId) });
+  const { queue } = jobBackend;
   const service: JobService = new JobService({
     queue,
     jobs,
@@ -175,9 +146,9 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     logger,
     onRefused: (code) => metrics.countRefusal(code),
   });
-  liveQueue = queue;
+  liveBackend = jobBackend;
   metrics.bindSources({
-    queueLength: () => queue.waitingCount,
+    queueLength: () => jobBackend.queueLength(),
     workerResidentBytes: () => (health.pid === undefined ? undefined : residentMemoryBytes(health.pid)),
   });
   const commands: CommandDeps = {
@@ -239,13 +210,15 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
         clearInterval(sweep);
         for (const stop of stoppers.reverse()) await stop().catch((error: unknown) => logger.warn({ err: error }, 'adapter did not stop cleanly'));
       },
-      () => client.close(),
+      () => jobBackend.close(),
       () => keyv.disconnect(),
     ],
   });
   if (options.installSignals) shutdown.install();
-  logger.info({ models: config.models.map((m) => `${m.name} (${kinds[m.name]})`), provider: core.ONNX_PROVIDER, playground: playground?.url }, 'imagine is running');
-  if (playground) process.stderr.write(`\nPlayground: ${playground.url}\n\n`);
+  logger.info(
+    { models: config.models.map((m) => `${m.name} (${kinds[m.name]})`), queue: core.JOB_QUEUE, provider: core.ONNX_PROVIDER, playground: playground?.origin },
+    'imagine is running',
+  );
 
   return {
     config,
@@ -267,6 +240,10 @@ async function main(): Promise<void> {
     await bot.done;
     process.exit(0);
   } catch (error) {
+    if (error instanceof StateStoreUnreadable) {
+      process.stderr.write(`imagine: ${error.message}\n`);
+      process.exit(EXIT_CONFIG);
+    }
     if (error instanceof ConfigError) {
       process.stderr.write(`imagine: ${error.message}\nSee .env.example for every variable and its default.\n`);
       process.exit(EXIT_CONFIG);

@@ -245,6 +245,11 @@ export const messages = {
       position <= 0 ? 'Starting now.' : `Queued: ${ordinal(position)} in line, ${formatEta(etaMs)}.`,
     step: (step: number, total: number) => `Step ${step}/${total}`,
     applyingLora: 'Applying LoRA… (the first image with a new set of LoRAs takes longer)',
+    /** The job runs again from the start; the result still comes once. */
+    restarted: (reason: 'stalled' | 'restart') =>
+      reason === 'stalled'
+        ? 'Restarted on another worker: the one making this stopped answering.'
+        : 'Restarted: the bot was restarted while making this.',
   },
 
   result: {
@@ -267,6 +272,12 @@ export const messages = {
   },
 
   errors: {
+    /** A job whose worker was lost, then lost again on the worker that took it over. */
+    workerLostTwice: (jobId: string) =>
+      `Two workers were lost while making this, so it was stopped. Please try again. Job id: ${code(jobId)}.`,
+    /** A finished job whose images expired before this bot could collect them. */
+    resultLost: (jobId: string) =>
+      `The images of this job were lost before they could be posted. Please try again. Job id: ${code(jobId)}.`,
     text: (errorCode: ErrorCode, details: UserFacingErrorDetails = {}): string => {
       const job = details.jobId === undefined ? '' : ` Job id: ${code(details.jobId)}.`;
       switch (errorCode) {
@@ -325,8 +336,15 @@ export const messages = {
           return details.value === undefined
             ? 'That model is not available right now.'
             : `The model ${code(details.value)} isn't available.${details.allowed === undefined ? '' : ` Available: ${details.allowed}.`}`;
+        case 'storage_unavailable':
+          return messages.storage.unavailable;
       }
     },
+  },
+
+  storage: {
+    /** The state store (bans, limits, job records) cannot be read or written right now. */
+    unavailable: 'Storage unavailable, try again shortly.',
   },
 
   queue: {

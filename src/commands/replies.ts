@@ -59,6 +59,11 @@ export function queuedReply(position: number, etaMs: number): Reply {
   return { kind: 'queued', text: messages.progress.queued(position, etaMs), ephemeral: false };
 }
 
+/** The job runs again from the start (its worker was lost, or the bot restarted). */
+export function restartedReply(reason: 'stalled' | 'restart'): Reply {
+  return { kind: 'queued', text: messages.progress.restarted(reason), ephemeral: false };
+}
+
 export function progressReply(progress: {
   readonly step: number;
   readonly total: number;

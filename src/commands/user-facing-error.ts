@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'worker_crashed',
   'generation_failed',
   'model_unavailable',
+  'storage_unavailable',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -4,7 +4,7 @@
 // job as soon as it exists, so 🔄 and buttons find it even if no result ever arrives.
 import type { JobRecord, MessageRef } from '../../commands/job-record.js';
 import { messages } from '../../commands/messages.js';
-import { errorReply, progressReply, queuedReply, resultReply } from '../../commands/replies.js';
+import { errorReply, progressReply, queuedReply, restartedReply, resultReply } from '../../commands/replies.js';
 import type { Reply, ReplyImage } from '../../commands/reply.js';
 import { resultButtons } from '../../commands/result-buttons.js';
 import { UserFacingError } from '../../commands/user-facing-error.js';
@@ -59,6 +59,8 @@ export class JobPresenter implements JobObserver {
   private refreshTimer: NodeJS.Timeout | undefined;
   private finished = false;
   private gone = false;
+  /** Why the job runs again from the start, once it has. */
+  private restartReason: 'stalled' | 'restart' | undefined;
   private resolveAccepted: () => void = () => undefined;
   /** The end of a fast job waits for its first message, so it replaces that message instead of racing it. */
   private readonly acceptance = new Promise<void>((resolve) => {
@@ -155,8 +157,14 @@ export class JobPresenter implements JobObserver {
     this.update(queuedReply(position, etaMs));
   }
 
+  onRestarted(_attempt: number, reason: 'stalled' | 'restart'): void {
+    this.restartReason = reason;
+    this.update(restartedReply(reason));
+  }
+
   onStarted(): void {
-    this.update(queuedReply(0, 0));
+    // After a restart the note stays until the first step of the new run replaces it.
+    this.update(this.restartReason === undefined ? queuedReply(0, 0) : restartedReply(this.restartReason));
     // Linked when it starts at the latest, so a message that never gets its result still re-rolls.
     void this.link(this.options.surface.messageRef);
   }

@@ -4,6 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { UserKey } from '../../commands/ports.js';
 import type { GenerationPhase, GenerationResult } from '../../pipeline/types.js';
+import { UserFacingError } from '../../commands/user-facing-error.js';
 import { FairQueue } from './fair-queue.js';
 import type { FairQueueOptions, QueuedJob, RunOutcome } from './fair-queue.js';
 import type { ImageGenerator } from './image-generator.js';
@@ -77,21 +78,16 @@ export class LocalJobQueue implements JobQueue {
   }
 
   async submit(job: QueueJob, caps: QueueCaps): Promise<Admission> {
-    // The job is in line at once (the cap check and the add are one synchronous step); it waits
-    // for its journal write before it runs, and leaves the line again if that write fails.
-    let kept: (round: number) => Promise<void> = async () => undefined;
+    // The job is in line at once (the cap check and the add are one synchronous step), so its
+    // place is known without waiting for the store. It waits for its journal write before it
+    // runs, and fails (telling its user) if that write failed.
+    let kept: (round: number) => void = () => undefined;
     const saved = new Promise<void>((resolve, reject) => {
-      kept = (round) => this.options.journal.add(job, round).then(resolve, reject);
+      kept = (round) => void this.options.journal.add(job, round).then(resolve, reject);
     });
-    saved.catch(() => undefined);
+    saved.catch((error: unknown) => this.logger.error({ err: error, jobId: job.jobId }, 'could not keep a job in the state store'));
     const admission = this.fair.add(this.queued({ job, round: 0, attempt: 1, running: false }, saved), caps);
-    if (!admission.accepted) return admission;
-    try {
-      await kept(admission.round);
-    } catch (error) {
-      this.fair.cancel(job.jobId, CLOSING);
-      throw error;
-    }
+    if (admission.accepted) kept(admission.round);
     return admission;
   }
 
@@ -174,8 +170,9 @@ export class LocalJobQueue implements JobQueue {
     const { jobId } = job;
     try {
       await saved;
-    } catch {
-      return { outcome: 'failed' }; // submit() refuses it; nothing was announced
+    } catch (error) {
+      const failure = toQueueFailure(UserFacingError.of('generation_failed', { jobId }), true, error);
+      return { outcome: 'failed', ending: { type: 'failed', jobId, failure } };
     }
     try {
       await this.options.journal.markRunning(jobId, attempt);

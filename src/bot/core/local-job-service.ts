@@ -25,14 +25,16 @@ export interface LocalJobService {
 
 /** Builds the service on a local queue; call `service.start()` once the adapters have added their resumers. */
 export function createLocalJobService(options: LocalJobServiceOptions): LocalJobService {
-  const { generator, keyv, queue: fair, maxInitPixels, ...rest } = options;
+  const { generator, keyv, queue: fair = {}, maxInitPixels, ...rest } = options;
+  // The caps are intake's, checked in the queue's add; the rest shapes the fair queue itself.
+  const { maxLength, maxPendingPerUser, ...shape } = fair;
   const queue = new LocalJobQueue({
     generator,
     journal: new QueueJournal(keyv),
-    ...(fair === undefined ? {} : { queue: { concurrency: fair.concurrency, ...(fair.estimator ? { estimator: fair.estimator } : {}), ...(fair.now ? { now: fair.now } : {}) } }),
+    queue: shape,
     ...(maxInitPixels === undefined ? {} : { maxInitPixels }),
     ...(rest.logger === undefined ? {} : { logger: rest.logger }),
   });
-  const caps = { maxWaiting: fair?.maxLength ?? DEFAULT_MAX_QUEUE_LENGTH, maxPerUser: fair?.maxPendingPerUser ?? DEFAULT_MAX_PENDING_PER_USER };
+  const caps = { maxWaiting: maxLength ?? DEFAULT_MAX_QUEUE_LENGTH, maxPerUser: maxPendingPerUser ?? DEFAULT_MAX_PENDING_PER_USER };
   return { service: new JobService({ ...rest, queue, caps }), queue };
 }

@@ -39,7 +39,7 @@ interface StoredJob {
 
 export class QueueJournal {
   private line: LineEntry[] = [];
-  /** Writes of the line, one at a time and in order, so an older line never lands after a newer one. */
+  /** Writes, one at a time and in order, so an older line never lands after a newer one. */
   private writes: Promise<void> = Promise.resolve();
 
   constructor(
@@ -62,9 +62,12 @@ export class QueueJournal {
     return kept;
   }
 
-  async add(job: QueueJob, round: number): Promise<void> {
-    await this.keyv.set(this.jobKey(job.jobId), toStored(job));
-    await this.changeLine((line) => [...line, { jobId: job.jobId, round, attempt: 1, running: false }]);
+  /** Keeps a job at the end of the line; jobs added one after another keep that order, however long each write takes. */
+  add(job: QueueJob, round: number): Promise<void> {
+    return this.serially(async () => {
+      await this.keyv.set(this.jobKey(job.jobId), toStored(job));
+      await this.writeLine([...this.line, { jobId: job.jobId, round, attempt: 1, running: false }]);
+    });
   }
 
   /** Notes that a job started (or, after a restart, runs again as `attempt`). */
@@ -78,10 +81,16 @@ export class QueueJournal {
   }
 
   private changeLine(change: (line: LineEntry[]) => LineEntry[]): Promise<void> {
-    const write = this.writes.then(async () => {
-      this.line = change(this.line);
-      await this.keyv.set(this.lineKey(), this.line);
-    });
+    return this.serially(() => this.writeLine(change(this.line)));
+  }
+
+  private async writeLine(line: LineEntry[]): Promise<void> {
+    this.line = line;
+    await this.keyv.set(this.lineKey(), line);
+  }
+
+  private serially(work: () => Promise<void>): Promise<void> {
+    const write = this.writes.then(work);
     // A failed write must not block the ones after it; the caller still hears about it.
     this.writes = write.catch(() => undefined);
     return write;

@@ -21,7 +21,8 @@ export interface MetricsOptions {
 
 /** Where the scrape-time gauges read from; bound once the parts they read exist. */
 export interface GaugeSources {
-  readonly queueLength?: () => number;
+  /** Jobs waiting over the whole queue (a Redis read with JOB_QUEUE=redis). */
+  readonly queueLength?: () => number | Promise<number>;
   /** Resident memory of the pipeline worker process in bytes; undefined while there is none. */
   readonly workerResidentBytes?: () => number | undefined | Promise<number | undefined>;
 }
@@ -91,8 +92,8 @@ export function createMetrics(options: MetricsOptions = {}): BotMetrics {
     name: `${METRIC_PREFIX}queue_length`,
     help: 'Jobs waiting in the queue',
     registers,
-    collect() {
-      if (sources.queueLength !== undefined) this.set(sources.queueLength());
+    async collect() {
+      if (sources.queueLength !== undefined) this.set(await sources.queueLength());
     },
   });
   const workerResidentMemory = new Gauge({

@@ -5,6 +5,8 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { httpServerOptions } from '../core/http-server-limits.js';
+import type { HttpServerLimits } from '../core/http-server-limits.js';
 import type { HealthReport } from './health-report.js';
 
 export const DEFAULT_METRICS_HOST = '127.0.0.1';
@@ -21,6 +23,8 @@ export interface MetricsServerOptions {
   readonly host?: string;
   readonly registry: Registry;
   readonly health: () => HealthReport | Promise<HealthReport>;
+  /** Header and request timeouts; the defaults are right outside tests. */
+  readonly limits?: HttpServerLimits;
 }
 
 export interface MetricsServer {
@@ -56,7 +60,7 @@ async function route(request: IncomingMessage, response: ServerResponse, options
 }
 
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
-  const server = createServer((request, response) => {
+  const server = createServer(httpServerOptions(options.limits), (request, response) => {
     route(request, response, options).catch((error: unknown) => {
       if (response.headersSent) {
         response.destroy();

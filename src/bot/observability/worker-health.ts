@@ -10,6 +10,8 @@ export interface WorkerHealthOptions {
   readonly now?: () => Date;
 }
 
+const STILL_LOADING = 'the worker is still loading its model';
+
 export class WorkerHealth {
   private state: WorkerState = 'starting';
   private since: Date;
@@ -21,6 +23,7 @@ export class WorkerHealth {
 
   constructor(private readonly options: WorkerHealthOptions = {}) {
     this.since = this.now();
+    this.reason = STILL_LOADING;
   }
 
   /** Pass as (or call from) the client's `onEvent`. */
@@ -44,9 +47,19 @@ export class WorkerHealth {
         }
         this.restarts++;
         this.options.onRestart?.();
-        this.move('restarting', `the worker ${event.exit.reason === 'hung' ? 'hung' : 'crashed'} (${describeExit(event.exit)})`);
+        this.move('restarting', `the worker ${event.exit.reason === 'hung' ? 'stopped responding' : 'crashed'} (${describeExit(event.exit)}); a fresh one is starting`);
         return;
       }
+      case 'unresponsive':
+        if (this.state !== 'ready') return;
+        this.move(
+          'unresponsive',
+          `the worker has not answered for ${Math.round(event.silentMs / 1000)} s; it is restarted if still silent after ${Math.round(event.timeoutMs / 1000)} s`,
+        );
+        return;
+      case 'responsive':
+        if (this.state === 'unresponsive') this.move('ready', undefined);
+        return;
       case 'started':
       case 'worker-error':
       case 'invalid-message':

@@ -30,7 +30,14 @@ export interface StartPlaygroundOptions {
   readonly nsfwPolicy?: NsfwPolicy;
   /** A fresh random token when absent (the normal case). */
   readonly token?: AccessToken;
+  /**
+   * Where the start-up URL, token included, is printed once for the operator: standard error by
+   * default. Never the JSON logs, which are shipped and kept where others can read them.
+   */
+  readonly announce?: (line: string) => void;
 }
+
+const printToStderr = (line: string): void => void process.stderr.write(`${line}\n`);
 
 export interface RunningPlayground {
   /** The start-up URL, token included. */
@@ -75,7 +82,8 @@ export async function startPlayground(options: StartPlaygroundOptions): Promise<
     onClientMessage: (message) => adapter.receive(message),
     logger,
   });
-  logger.info({ url: server.url }, `Playground ready: open ${server.url}`);
+  (options.announce ?? printToStderr)(`\nPlayground: ${server.url}\n`);
+  logger.info({ origin: server.origin }, 'Playground ready: its URL with the access token is printed on standard error');
   return {
     url: server.url,
     origin: server.origin,

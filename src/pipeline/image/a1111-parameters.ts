@@ -23,7 +23,7 @@ export interface ImageParameters {
   readonly denoisingStrength?: number;
   /**
    * Applied LoRAs: A1111 keeps their `<lora:name:weight>` tags in the prompt and lists
-   * `Lora hashes: "name: hash, …"`, so the text reproduces the image in other tools.
+   * `Lora hashes: "name: hash, …"`, so other tools can find the same LoRA files.
    */
   readonly loras?: ReadonlyArray<{ readonly name: string; readonly weight: number; readonly hash: string }>;
 }
@@ -53,7 +53,8 @@ export function formatParameters(p: ImageParameters): string {
   if (p.clipSkip !== undefined && p.clipSkip > 1) fields.push(['Clip skip', p.clipSkip]);
   if (p.denoisingStrength !== undefined) fields.push(['Denoising strength', p.denoisingStrength]);
   const loras = p.loras ?? [];
-  if (loras.length > 0) fields.push(['Lora hashes', `"${loras.map((lora) => `${lora.name}: ${lora.hash}`).join(', ')}"`]);
+  // Quoted below like every value with `:` or `,`, as A1111 does.
+  if (loras.length > 0) fields.push(['Lora hashes', loras.map((lora) => `${lora.name}: ${lora.hash}`).join(', ')]);
   const lines = [[p.prompt, ...loras.map((lora) => `<lora:${lora.name}:${lora.weight}>`)].join(' ')];
   if (p.negativePrompt !== '') lines.push(`Negative prompt: ${p.negativePrompt}`);
   lines.push(fields.map(([key, value]) => `${key}: ${quoteValue(String(value))}`).join(', '));

@@ -22,9 +22,10 @@ export function siblingWorkerScript(moduleUrl: string): URL {
 }
 /**
  * onnxruntime-node runs each session call synchronously on the worker's main thread, so no
- * heartbeat gets out during one UNet step or VAE decode: this must exceed the slowest of those.
+ * heartbeat gets out during one UNet step or VAE decode: this must exceed the slowest of those
+ * (WORKER_HEARTBEAT_TIMEOUT_SECONDS raises it for big models on slow CPUs).
  */
-export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 120_000;
+export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 30_000;
 export const DEFAULT_JOB_DEADLINE_MS = 15 * 60_000;
 export const DEFAULT_READY_TIMEOUT_MS = 5 * 60_000;
 export const DEFAULT_CANCEL_GRACE_MS = 10_000;
@@ -52,6 +53,10 @@ export interface ClientGenerateOptions extends GenerateOptions {
 export type WorkerEvent =
   | { readonly type: 'ready'; readonly pid: number; readonly ready: ReadyMessage; readonly startMs: number }
   | { readonly type: 'exit'; readonly pid: number | undefined; readonly exit: WorkerExit }
+  /** No sign of life for `silentMs`; it is killed and replaced once silent for `timeoutMs`. */
+  | { readonly type: 'unresponsive'; readonly pid: number | undefined; readonly silentMs: number; readonly timeoutMs: number }
+  /** It spoke again after an `unresponsive` event. */
+  | { readonly type: 'responsive'; readonly pid: number | undefined }
   | { readonly type: 'started'; readonly jobId: string; readonly idleMs: number | null }
   | { readonly type: 'model-switch'; readonly jobId: string; readonly from: string | null; readonly to: string; readonly ms: number }
   | { readonly type: 'worker-error'; readonly code: string; readonly message: string }
@@ -166,6 +171,12 @@ export class PipelineClient {
       heartbeatTimeoutMs: this.options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
       onMessage: (message) => this.onMessage(message),
       onInvalidMessage: (error) => this.emit({ type: 'invalid-message', error }),
+      onSilence: (silentMs) =>
+        this.emit(
+          silentMs === undefined
+            ? { type: 'responsive', pid: worker.pid }
+            : { type: 'unresponsive', pid: worker.pid, silentMs, timeoutMs: this.options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS },
+        ),
       onExit: (exit) => this.onExit(worker, exit),
     });
     this.worker = worker;

@@ -73,7 +73,7 @@ describe('Hugging Face conventions', () => {
   });
 
   it('lets doctor notice a file that changed since the download', async () => {
-    const settings: DoctorSettings = { modelsDir: join(work, 'models'), provider: 'cpu', allowCpuFallback: false, dataDir: join(work, 'data'), discordApiBase: 'http://127.0.0.1:9', slackApiUrl: 'http://127.0.0.1:9' };
+    const settings: DoctorSettings = { modelsDir: join(work, 'models'), provider: 'cpu', allowCpuFallback: false, jobQueue: 'local', dataDir: join(work, 'data'), discordApiBase: 'http://127.0.0.1:9', slackApiUrl: 'http://127.0.0.1:9' };
     const [healthy] = await checkModels(settings);
     expect(healthy).toMatchObject({ status: 'ok' });
     expect(healthy?.detail).toContain(`matches its download ${PRESET.repo}@${FAKE_HUB_COMMIT.slice(0, 12)}`);

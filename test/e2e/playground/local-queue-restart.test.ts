@@ -12,8 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tsxExecArgv } from '../../../src/pipeline/ipc/worker-process.js';
 
 const HOST = fileURLToPath(new URL('../../fixtures/fake-worker/playground-bot-host.ts', import.meta.url));
-/** The playground saves its channel a second after a change; give that save room before the kill. */
-const CHANNEL_SAVE_MS = 1_500;
 const RUN_TIMEOUT_MS = 60_000;
 const SEEDS = [
   ['fox', '11'],
@@ -22,8 +20,9 @@ const SEEDS = [
 ] as const;
 
 interface HostLine {
-  readonly event: 'ready' | 'typed' | 'upsert' | 'stopped';
+  readonly event: 'ready' | 'typed' | 'upsert' | 'saved' | 'stopped';
   readonly resumed?: string[];
+  readonly jobIds?: string[];
   readonly id?: string;
   readonly jobId?: string;
   readonly tone?: string;
@@ -107,15 +106,17 @@ function deliveries(lines: readonly HostLine[]): HostLine[] {
 describe('JOB_QUEUE=local across a SIGKILL of the bot (SQLite state)', () => {
   it('resumes the running and the waiting jobs and delivers each once, with its seed, to its own message', async () => {
     const first = runHost([
-      { user: 'ann', text: '/imagine running fox delay:60 --seed 11 --steps 40' },
+      { user: 'ann', text: '/imagine running fox delay:100 --seed 11 --steps 40' },
       { user: 'bob', text: '/imagine waiting owl --seed 12 --steps 3' },
       { user: 'cid', text: '/imagine waiting cat --seed 13 --steps 3' },
     ]);
+    // Killed once the first job is in progress and the saved channel shows all three jobs.
     await first.until((lines) => {
       const shown = [...jobMessages(lines).values()];
-      return shown.length === 3 && shown.some((line) => /Step \d+\/40/.test(line.text ?? ''));
-    }, 'three job messages, the first one in progress');
-    await new Promise((resolve) => setTimeout(resolve, CHANNEL_SAVE_MS));
+      if (shown.length !== 3 || !shown.some((line) => /Step \d+\/40/.test(line.text ?? ''))) return false;
+      const jobIds = shown.map((line) => line.jobId);
+      return lines.some((line) => line.event === 'saved' && jobIds.every((jobId) => jobId !== undefined && line.jobIds?.includes(jobId)));
+    }, 'three job messages, the first one in progress, saved');
     first.kill('SIGKILL');
     expect(await first.exited).toBeNull();
     const before = jobMessages(first.lines);

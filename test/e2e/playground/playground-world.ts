@@ -51,6 +51,10 @@ export interface WorldOptions {
   readonly editIntervalMs?: number;
   readonly perUserLimit?: BucketLimit;
   readonly logger?: Logger;
+  /** Where the start-up URL is printed for the operator; nowhere by default. */
+  readonly announce?: (line: string) => void;
+  /** Commands config `adminUserKeys`. */
+  readonly admins?: readonly string[];
 }
 
 export interface PlaygroundWorld {
@@ -84,6 +88,7 @@ export async function startPlaygroundWorld(options: WorldOptions): Promise<Playg
     config: commandsConfigSchema.parse({
       models: { [name]: { kind, ...(defaultSteps === undefined ? {} : { defaultSteps }) } },
       defaultModel: name,
+      ...(options.admins === undefined ? {} : { adminUserKeys: options.admins }),
     }),
     settings: new KeyvUserSettingsStore(keyv),
     jobs: jobStore,
@@ -102,6 +107,7 @@ export async function startPlaygroundWorld(options: WorldOptions): Promise<Playg
     logger,
     images,
     history: new KeyvChannelHistoryStore(keyv),
+    announce: options.announce ?? (() => undefined),
   });
   jobService.addResumer(playground.resumer);
   await jobService.start();

@@ -59,11 +59,29 @@ describe('deploy/compose.yaml', () => {
     expect(at(bot, 'ports')).toEqual(['127.0.0.1:8787:8787', '127.0.0.1:9464:9464']);
   });
 
-  it('offers Redis only behind a profile, with its own volume', () => {
-    expect(at(compose, 'services', 'redis', 'profiles')).toEqual(['redis']);
-    expect(at(compose, 'services', 'redis', 'volumes')).toEqual(['redis-data:/data']);
+  it('runs Redis with an append-only file on its own volume, and waits for its health check', () => {
+    const redis = at(compose, 'services', 'redis');
+    expect(at(redis, 'command')).toEqual(expect.arrayContaining(['redis-server', '--appendonly', 'yes']));
+    expect(at(redis, 'volumes')).toEqual(['redis-data:/data']);
+    expect(at(redis, 'healthcheck', 'test')).toEqual(['CMD', 'redis-cli', 'ping']);
     expect(at(compose, 'volumes')).toHaveProperty('redis-data');
     expect(at(bot, 'profiles')).toBeUndefined();
+    expect(at(bot, 'depends_on', 'redis', 'condition')).toBe('service_healthy');
+  });
+
+  it('has a worker service that --scale worker=N multiplies: the built worker host on the bot image, with the models and Redis', () => {
+    const worker = at(compose, 'services', 'worker');
+    expect(at(worker, 'image')).toBe(at(bot, 'image'));
+    expect(at(worker, 'command')).toEqual(['node', 'dist/bot/worker-host/main.js']);
+    expect(at(worker, 'environment', 'REDIS_URL')).toBe('redis://redis:6379');
+    expect(at(worker, 'volumes')).toEqual(['../models:/app/models:ro']);
+    expect(at(worker, 'depends_on', 'redis', 'condition')).toBe('service_healthy');
+    // None by default, so a plain `up` is today's single process; no ports, so replicas never clash.
+    expect(at(worker, 'deploy', 'replicas')).toBe(0);
+    expect(at(worker, 'ports')).toBeUndefined();
+    expect(at(worker, 'container_name')).toBeUndefined();
+    const packageJson = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    expect(packageJson.scripts['worker']).toBeDefined();
   });
 
   it('gives a stop more time than the shutdown grace plus its wind-down', () => {
@@ -72,8 +90,9 @@ describe('deploy/compose.yaml', () => {
     expect(seconds(String(at(bot, 'stop_grace_period')))).toBeGreaterThan(SHUTDOWN_GRACE_SECONDS + SETTLE_SECONDS);
   });
 
-  it('starts after Redis is healthy when the redis profile is on, and without it otherwise', () => {
-    expect(at(bot, 'depends_on', 'redis')).toEqual({ condition: 'service_healthy', required: false });
+  it('starts the bot after Redis answers its health check', () => {
+    expect(at(bot, 'depends_on', 'redis')).toEqual({ condition: 'service_healthy' });
+    expect(at(compose, 'services', 'redis', 'profiles')).toBeUndefined();
     expect(at(compose, 'services', 'redis', 'healthcheck', 'test')).toEqual(['CMD', 'redis-cli', 'ping']);
   });
 
@@ -82,6 +101,8 @@ describe('deploy/compose.yaml', () => {
     expect(at(cuda, 'services', 'bot', 'build', 'dockerfile')).toBe('deploy/Dockerfile.cuda');
     expect(at(cuda, 'services', 'bot', 'environment', 'ONNX_PROVIDER')).toBe('cuda');
     expect(at(cuda, 'services', 'bot', 'deploy', 'resources', 'reservations', 'devices')).toEqual([{ driver: 'nvidia', count: 'all', capabilities: ['gpu'] }]);
+    expect(at(cuda, 'services', 'worker', 'environment', 'ONNX_PROVIDER')).toBe('cuda');
+    expect(at(cuda, 'services', 'worker', 'deploy', 'resources', 'reservations', 'devices')).toEqual([{ driver: 'nvidia', count: 'all', capabilities: ['gpu'] }]);
   });
 });
 

@@ -62,6 +62,19 @@ describe('A1111 parameters as WebUI writes them', () => {
     expect(readInfotext(text).fields['Model']).toBe('two\nlines');
   });
 
+  it('lists LoRA hashes as one quoted value, after the tags in the prompt', () => {
+    const loras = [
+      { name: 'detail', weight: 0.8, hash: '0123456789ab' },
+      { name: 'paint', weight: 1, hash: 'ba9876543210' },
+    ];
+    const text = formatParameters({ ...base, loras });
+    expect(text.split('\n').at(-1)).toContain('Lora hashes: "detail: 0123456789ab, paint: ba9876543210"');
+    const read = readInfotext(text);
+    expect(read.prompt).toBe('a lighthouse at dusk <lora:detail:0.8> <lora:paint:1>');
+    expect(read.fields['Lora hashes']).toBe('detail: 0123456789ab, paint: ba9876543210');
+    expect(read.fields['Model']).toBe('sd15');
+  });
+
   it('leaves plain values unquoted', () => {
     expect(formatParameters(base)).not.toContain('"');
   });
