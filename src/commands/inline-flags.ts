@@ -104,7 +104,7 @@ export function parseInlineFlags(text: string): ParsedFlags | UserFacingError {
     if (UserFacingError.is(taken)) return taken;
     promptParts.push(taken.rest);
     if (token.target === 'negative') {
-      negative.push(unescape(taken.value));
+      negative.push(removeEscapeMarkers(taken.value));
       continue;
     }
     if (token.target === 'lora') {
@@ -122,7 +122,7 @@ export function parseInlineFlags(text: string): ParsedFlags | UserFacingError {
       allowed: messages.options.eitherOrAllowed(values.ar.flag, values.size.flag),
     });
   }
-  return { prompt: unescape(joinPrompt(promptParts)), negative, loras, values };
+  return { prompt: removeEscapeMarkers(joinPrompt(promptParts)), negative, loras, values };
 }
 
 function findFlags(text: string): FlagToken[] | UserFacingError {
@@ -216,7 +216,7 @@ function stripQuotes(value: string): string {
   return close !== undefined && value.length > 1 && value.endsWith(close) ? value.slice(1, -1).trim() : value;
 }
 
-function unescape(text: string): string {
+function removeEscapeMarkers(text: string): string {
   return text.replace(ESCAPED_MARKER, '');
 }
 

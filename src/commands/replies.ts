@@ -68,14 +68,9 @@ export function progressReply(progress: {
   readonly step: number;
   readonly total: number;
   readonly preview?: Uint8Array;
-  readonly etaMs?: number;
   readonly phase?: GenerationPhase;
 }): Reply {
-  const text = progress.phase === 'applying_lora'
-    ? messages.progress.applyingLora
-    : progress.etaMs === undefined
-    ? messages.progress.step(progress.step, progress.total)
-    : messages.progress.stepWithEta(progress.step, progress.total, progress.etaMs);
+  const text = progress.phase === 'applying_lora' ? messages.progress.applyingLora : messages.progress.step(progress.step, progress.total);
   return {
     kind: 'progress',
     text,

@@ -23,8 +23,14 @@ export function crc32(bytes: Uint8Array): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
+/** The highest code unit of 7-bit ASCII. */
+const ASCII_MAX = 0x7f;
+
 function isAscii(text: string): boolean {
-  return /^[\u0000-\u007f]*$/.test(text);
+  for (let index = 0; index < text.length; index += 1) {
+    if (text.charCodeAt(index) > ASCII_MAX) return false;
+  }
+  return true;
 }
 
 function textChunkBody(keyword: string, text: string): { type: string; body: Buffer } {

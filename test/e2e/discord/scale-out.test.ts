@@ -130,7 +130,6 @@ describe.skipIf(!available)('scale-out on Redis with two worker hosts', () => {
       editIntervalMs: 250,
       tokenLifetimeMs: 15 * 60_000,
       tokenSwitchMarginMs: 0,
-      nsfwPolicy: 'spoiler',
       deliveryAttempts: 4,
     };
     bot = new DiscordBot({

@@ -9,7 +9,7 @@ export const RESULT_TTL_MS = 24 * 60 * 60_000;
 export async function putResultImages(redis: Redis, jobId: string, pngs: readonly Uint8Array[], ttlMs = RESULT_TTL_MS): Promise<string[]> {
   const keys = pngs.map((_, index) => resultKey(jobId, index));
   const batch = redis.multi();
-  pngs.forEach((png, index) => batch.set(resultKey(jobId, index), Buffer.from(png), 'PX', ttlMs));
+  for (const [index, png] of pngs.entries()) batch.set(resultKey(jobId, index), Buffer.from(png), 'PX', ttlMs);
   await batch.exec();
   return keys;
 }

@@ -40,11 +40,14 @@ function record(jobId: string, messageId: string, prompt: string): JobRecord {
   };
 }
 
+/** The job core as the presenter reaches it: these messages are linked already, and nothing is cancelled. */
+const jobs = { attachMessage: async () => undefined, cancel: async () => false };
+
 describe('PlaygroundResumer', () => {
   it('keeps the message of a resumed job live and marks the message of a lost one interrupted', async () => {
     const saved = [pending('m1', 'job-1', 'a fox'), pending('m2', 'job-2', 'an owl')];
     const channel = new PlaygroundChannel({ historyLimit: 50 }, reviveMessages(saved, new Set(['job-1', 'job-2'])));
-    const resumer = new PlaygroundResumer({ channel, images: new MemoryImageStore(10), logger: silentLogger, editIntervalMs: 0 }, ['m1', 'm2']);
+    const resumer = new PlaygroundResumer({ channel, images: new MemoryImageStore(10), jobs, logger: silentLogger, editIntervalMs: 0 }, ['m1', 'm2']);
 
     resumer.afterResume([{ jobId: 'job-1', user: 'playground:ann', wasRunning: true }]);
     expect(channel.get('m2')).toMatchObject({ tone: 'error', reactionControls: ['🔄'] });
@@ -59,7 +62,7 @@ describe('PlaygroundResumer', () => {
 
   it('shows a resumed job in a new message when the channel was saved before its message', () => {
     const channel = new PlaygroundChannel({ historyLimit: 50 });
-    const resumer = new PlaygroundResumer({ channel, images: new MemoryImageStore(10), logger: silentLogger, editIntervalMs: 0 }, []);
+    const resumer = new PlaygroundResumer({ channel, images: new MemoryImageStore(10), jobs, logger: silentLogger, editIntervalMs: 0 }, []);
     expect(resumer.observerFor(record('job-3', 'gone', 'a cat'))).toBeDefined();
     expect(channel.all().map((message) => [message.jobId, message.tone])).toEqual([['job-3', 'pending']]);
     expect(resumer.observerFor({ ...record('job-4', 'gone', 'a dog'), requester: { ...playgroundRequester('ann'), platform: 'discord' } })).toBeUndefined();
