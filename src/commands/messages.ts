@@ -219,7 +219,6 @@ export const messages = {
     queued: (position: number, etaMs: number) =>
       position <= 0 ? 'Starting now.' : `Queued: ${ordinal(position)} in line, ${formatEta(etaMs)}.`,
     step: (step: number, total: number) => `Step ${step}/${total}`,
-    stepWithEta: (step: number, total: number, etaMs: number) => `Step ${step}/${total}, ${formatEta(etaMs)} left`,
   },
 
   result: {
@@ -237,6 +236,7 @@ export const messages = {
       time: 'Time',
     },
     flagged: 'Some images were flagged by the safety checker.',
+    withheld: (label: string) => `${label} was flagged as NSFW and is only posted in age-restricted channels and DMs.`,
   },
 
   errors: {

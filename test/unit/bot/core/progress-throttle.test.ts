@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LatestOnlySender } from '../../../../src/bot/discord/latest-only-sender.js';
+import { ProgressThrottle } from '../../../../src/bot/core/progress-throttle.js';
 
 const INTERVAL_MS = 2000;
 
@@ -8,13 +8,13 @@ interface Sent {
   readonly startedAt: number;
 }
 
-function harness(sendDurationMs = 0, failOn: readonly number[] = []) {
+function harness(sendDurationMs = 0, failOn: readonly number[] = [], intervalMs = INTERVAL_MS) {
   const sent: Sent[] = [];
   const errors: number[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
-  const sender = new LatestOnlySender<number>({
-    intervalMs: INTERVAL_MS,
+  const sender = new ProgressThrottle<number>({
+    intervalMs,
     send: async (state) => {
       inFlight += 1;
       maxInFlight = Math.max(maxInFlight, inFlight);
@@ -36,7 +36,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-describe('LatestOnlySender', () => {
+describe('ProgressThrottle (every chat surface paces its edits with it)', () => {
   it('sends at once when idle, then only the newest state of each interval', async () => {
     const { sender, sent } = harness();
     for (let step = 1; step <= 3; step += 1) sender.offer(step);
@@ -92,5 +92,35 @@ describe('LatestOnlySender', () => {
     sender.offer(4);
     await vi.advanceTimersByTimeAsync(INTERVAL_MS * 2);
     expect(sent.map((entry) => entry.state)).toEqual([1]);
+  });
+
+  it('holds the next send back for a Retry-After, longer than the interval', async () => {
+    const { sender, sent } = harness();
+    sender.offer(1);
+    await vi.advanceTimersByTimeAsync(10);
+    sender.holdFor(INTERVAL_MS * 3);
+    sender.offer(2);
+    await vi.advanceTimersByTimeAsync(INTERVAL_MS * 2);
+    expect(sent.map((entry) => entry.state)).toEqual([1]);
+    await vi.advanceTimersByTimeAsync(INTERVAL_MS * 2);
+    expect(sent.map((entry) => entry.state)).toEqual([1, 2]);
+    expect(sent[1]?.startedAt).toBeGreaterThanOrEqual(INTERVAL_MS * 3);
+  });
+
+  it('counts the states it dropped for newer ones', async () => {
+    const { sender, sent } = harness();
+    for (let step = 1; step <= 5; step += 1) sender.offer(step);
+    await vi.advanceTimersByTimeAsync(INTERVAL_MS * 2);
+    expect(sent.map((entry) => entry.state)).toEqual([5]);
+    expect(sender.dropped).toBe(4);
+  });
+
+  it('with interval 0, sends every state offered one at a time', async () => {
+    const { sender, sent } = harness(0, [], 0);
+    for (let step = 1; step <= 3; step += 1) {
+      sender.offer(step);
+      await vi.advanceTimersByTimeAsync(1);
+    }
+    expect(sent.map((entry) => entry.state)).toEqual([1, 2, 3]);
   });
 });
