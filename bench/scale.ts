@@ -93,7 +93,7 @@ async function latencies(): Promise<{ enqueueToStart: number[]; progress: number
       await bot.queue.submit(job, CAPS);
       await bot.until((all) => ofType(all, 'started').some((event) => event.jobId === job.jobId));
       enqueueToStart.push(performance.now() - submitted);
-      await bot.until((all) => bot.endsOf(job.jobId).length > 0);
+      await bot.until(() => bot.endsOf(job.jobId).length > 0);
     }
     await events.close();
     connection.disconnect();

@@ -49,9 +49,7 @@ async function checkWithPipeline(dir: string, name: string, io: CliIo): Promise<
 }
 
 /** Progress for a caller that reports it elsewhere (the bot's /healthz during a first start). */
-export interface DownloadProgressListener {
-  (doneBytes: number, totalBytes: number): void;
-}
+export type DownloadProgressListener = (doneBytes: number, totalBytes: number) => void
 
 async function download(request: ModelDownloadRequest, io: CliIo, onProgress?: DownloadProgressListener): Promise<number> {
   let done = 0;

@@ -6,7 +6,7 @@ import { mkdtemp, open, readFile, rm, stat, truncate, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Keyv from 'keyv';
+import type Keyv from 'keyv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeyvBanList } from '../../src/bot/core/ban-list.js';
 import { silentLogger } from '../../src/bot/core/logger.js';

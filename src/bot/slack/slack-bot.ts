@@ -6,12 +6,12 @@ import { App, HTTPReceiver, LogLevel, webApi, type BlockAction, type ButtonActio
 import { ACTION_ID_VERSION } from '../../commands/action-id.js';
 import type { CommandDeps } from '../../commands/command-deps.js';
 import type { JobRecord } from '../../commands/job-record.js';
+import type { HttpServerLimits } from '../core/http-server-limits.js';
 import type { ChatAdapter } from '../core/chat-adapter.js';
 import { interruptedReply } from '../core/interrupted-reply.js';
 import { LiveJobs } from '../core/live-jobs.js';
 import type { NsfwPolicy } from '../core/nsfw-policy.js';
 import type { JobIntake } from '../core/run-outcome.js';
-import type { HttpServerLimits } from '../core/http-server-limits.js';
 import { ChannelAccess, DEFAULT_CHECK_TIMEOUT_MS } from './channel-access.js';
 import { DEFAULT_ACK_BUDGET_MS } from './deadline-ack.js';
 import { DeliveredFiles } from './delivered-files.js';
