@@ -11,6 +11,7 @@ import type { DiscordBackend } from './discord-backend.js';
 import { createDiscordClient } from './discord-client.js';
 import type { DiscordConfig } from './discord-config.js';
 import { classifyDiscordFailure } from './discord-failure.js';
+import { DiscordResumer } from './discord-resumer.js';
 import { DiscordInteractionHandler } from './interaction-handler.js';
 import { DiscordReactionHandler } from './reaction-handler.js';
 import { renderReply } from './render-reply.js';
@@ -28,6 +29,8 @@ export class DiscordBot implements ChatAdapter {
   readonly platform = 'discord';
   readonly client: Client;
   private readonly live = new LiveJobs();
+  /** Takes back the jobs kept across a restart, in the messages that showed them. */
+  readonly resumer: DiscordResumer;
 
   constructor(private readonly options: DiscordBotOptions) {
     const { config, backend, logger } = options;
@@ -43,6 +46,7 @@ export class DiscordBot implements ChatAdapter {
       live: this.live,
       deleteMessage: (ref: MessageRef) => this.deleteMessage(ref),
     };
+    this.resumer = new DiscordResumer(deps);
     const interactions = new DiscordInteractionHandler(deps);
     const reactions = new DiscordReactionHandler(deps);
 

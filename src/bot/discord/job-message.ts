@@ -2,7 +2,8 @@
 // deferred reply, edited through the interaction token. That token dies 15 minutes after the
 // command, so shortly before then the job moves to a message the bot posts in the channel itself
 // (channel.send, then message.edit with the bot token), and the old reply points to it.
-// Jobs without an interaction (🔄 reactions) use a channel message from the start.
+// Jobs without an interaction (🔄 reactions) use a channel message from the start; a job resumed
+// after a restart adopts the channel message that showed it and edits it by id.
 import {
   MessageFlags,
   type APIActionRowComponent,
@@ -31,6 +32,8 @@ export interface JobMessageOptions {
   /** When the interaction was created (its token's clock starts there). */
   readonly interactionCreatedAt?: number;
   readonly channel: () => Promise<SendableChannels>;
+  /** The message that already shows the job (one kept across a restart): edited, never posted again. */
+  readonly adopted?: MessageRef;
   /** Reply to this message when posting in the channel (a re-rolled result). */
   readonly replyToMessageId?: string;
   readonly tokenLifetimeMs: number;
@@ -62,6 +65,8 @@ export class DiscordJobMessage {
 
   /** The message that shows the job now, once it exists. */
   get ref(): MessageRef | undefined {
+    const adopted = this.options.adopted;
+    if (this.channelMessage === undefined && this.interactionMessageId === undefined && adopted !== undefined) return adopted;
     const messageId = this.channelMessage?.id ?? this.interactionMessageId;
     if (messageId === undefined) return undefined;
     return { platform: 'discord', channelId: this.channelMessage?.channelId ?? this.interactionChannelId(), messageId };
@@ -71,6 +76,10 @@ export class DiscordJobMessage {
   async show(content: JobMessageContent): Promise<MessageRef> {
     if (this.channelMessage) {
       this.channelMessage = await this.channelMessage.edit(editOptions(content));
+    } else if (this.options.adopted) {
+      // Edited by id with the bot token: the old process's interaction token is gone.
+      const channel = await this.options.channel();
+      this.channelMessage = await channel.messages.edit(this.options.adopted.messageId, editOptions(content));
     } else if (this.options.interaction && !this.switchDue()) {
       const message = await this.options.interaction.editReply(editOptions(content));
       this.interactionMessageId = message.id;
@@ -88,6 +97,11 @@ export class DiscordJobMessage {
    */
   async showPrivately(content: JobMessageContent): Promise<void> {
     const interaction = this.options.interaction;
+    if (!interaction && this.options.adopted !== undefined) {
+      // The adopted message shows the job to everyone already; removing it would lose the job.
+      await this.show(content);
+      return;
+    }
     if (!interaction) {
       // A 🔄 has no private channel back to the user: a short-lived reply in the channel instead.
       await this.show(content);
