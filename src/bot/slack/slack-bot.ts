@@ -23,6 +23,7 @@ import { renderReply } from './render-reply.js';
 import type { SlackConfig } from './slack-config.js';
 import { boltLoggerFrom, type SlackLogger } from './slack-logger.js';
 import { requestedBy } from './slack-messages.js';
+import { SlackResumer } from './slack-resumer.js';
 import type { SlackHandlerDeps } from './slack-target.js';
 import { createSlashCommandListener } from './slash-command-listener.js';
 
@@ -55,6 +56,8 @@ export class SlackBot implements ChatAdapter {
   readonly platform = 'slack';
   readonly #app: App;
   readonly #live = new LiveJobs();
+  /** Takes back the jobs kept across a restart, in the messages that showed them. */
+  readonly resumer: SlackResumer;
   /** HTTP mode only: Bolt's receiver, served by a server of our own (see http-mode-server.ts). */
   readonly #receiver: HTTPReceiver | undefined;
   readonly #options: SlackBotOptions;
@@ -102,6 +105,7 @@ export class SlackBot implements ChatAdapter {
       botUserId,
     };
 
+    this.resumer = new SlackResumer(shared);
     const onCommand = createSlashCommandListener({ ...shared, ackBudgetMs: options.ackBudgetMs ?? DEFAULT_ACK_BUDGET_MS });
     const onReaction = createReactionListener({ ...shared, seenEvents: new RecentIds() });
     const onButton = createResultActionListener(shared);

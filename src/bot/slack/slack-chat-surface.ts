@@ -57,6 +57,11 @@ export class SlackChatSurface implements ChatSurface {
     private readonly target: SlackSurfaceTarget,
   ) {}
 
+  /** Takes over the message that showed a job before a restart: later states update it in place. */
+  adopt(ts: string): void {
+    this.#ts = ts;
+  }
+
   get messageRef(): MessageRef | undefined {
     return this.#ts === undefined ? undefined : this.#ref(this.#ts);
   }
