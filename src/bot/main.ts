@@ -165,8 +165,10 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
   const stoppers: Array<() => Promise<void>> = [];
   const nsfwPolicy = core.NSFW_POLICY;
   const adapters: ChatAdapter[] = [];
-  if (config.discord) adapters.push(new DiscordBot({ config: config.discord, backend: createDiscordBackend(commands, service), logger, nsfwPolicy }));
-  if (config.slack) adapters.push(new SlackBot({ config: config.slack, commands, jobs: service, logger, nsfwPolicy }));
+  const discord = config.discord ? new DiscordBot({ config: config.discord, backend: createDiscordBackend(commands, service), logger, nsfwPolicy }) : undefined;
+  const slack = config.slack ? new SlackBot({ config: config.slack, commands, jobs: service, logger, nsfwPolicy }) : undefined;
+  if (discord) adapters.push(discord);
+  if (slack) adapters.push(slack);
   const playgroundAdapter = config.playground
     ? new PlaygroundChatAdapter({ config: config.playground, commands, jobs: service, logger, images, history: new KeyvChannelHistoryStore(keyv), nsfwPolicy })
     : undefined;
@@ -182,6 +184,9 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     logger.info({}, 'No Discord or Slack credentials: starting the local playground. Set DISCORD_TOKEN + DISCORD_APPLICATION_ID or SLACK_BOT_TOKEN + SLACK_APP_TOKEN in .env to add a platform.');
   }
   const playground: RunningPlayground | undefined = playgroundAdapter?.playground;
+  // Jobs kept from before a restart go on in the messages that showed them, on every platform.
+  if (discord) service.addResumer(discord.resumer);
+  if (slack) service.addResumer(slack.resumer);
   if (playground) service.addResumer(playground.resumer);
   // What the queue does not resume says "interrupted", with Re-roll, where it was shown; the
   // playground's resumer takes care of its own messages.
