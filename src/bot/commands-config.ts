@@ -29,6 +29,7 @@ export async function buildCommandsConfig(config: AppConfig): Promise<BuiltComma
       ...file,
       models,
       defaultModel: config.defaultModel,
+      ...(config.core.INPAINT_MODEL === undefined ? {} : { inpaintModel: config.core.INPAINT_MODEL }),
       adminUserKeys: [...new Set([...fileAdmins, ...config.core.ADMINS])],
     });
     return { kinds, commandsConfig };

@@ -1,5 +1,5 @@
 // What a command hands to the job service: a complete, validated request, independent of platform.
-import type { SamplerName } from '../pipeline/types.js';
+import type { MaskRegion, Outpaint, SamplerName } from '../pipeline/types.js';
 
 export type Platform = 'discord' | 'slack' | 'playground';
 
@@ -29,8 +29,24 @@ export interface InitImageRef {
   readonly strength: number;
 }
 
-/** What produced the request; re-rolls and variations keep a link to their parent job. */
-export type RequestOrigin = 'imagine' | 'reroll' | 'variation' | 'upscale';
+/** Where an inpainting mask comes from: white repaints, black keeps. */
+export type MaskRef =
+  /** A mask image the user uploaded or painted, already read by the adapter. */
+  | { readonly kind: 'upload'; readonly data: Uint8Array; readonly filename?: string }
+  /** An uploaded mask the job service has persisted. */
+  | { readonly kind: 'stored'; readonly imageId: string }
+  /** A named region the pipeline draws at the output size. */
+  | { readonly kind: 'region'; readonly region: MaskRegion };
+
+export interface RequestMask {
+  readonly source: MaskRef;
+  /** Edge softening in pixels. */
+  readonly blur: number;
+}
+
+/** What produced the request; every edit keeps a link to its parent job. */
+export const REQUEST_ORIGINS = ['imagine', 'reroll', 'variation', 'upscale', 'vary_region', 'zoom', 'pan', 'remix'] as const;
+export type RequestOrigin = (typeof REQUEST_ORIGINS)[number];
 
 export interface GenerateRequest {
   readonly prompt: string;
@@ -47,6 +63,10 @@ export interface GenerateRequest {
   readonly model: string;
   readonly clipSkip?: number;
   readonly init?: InitImageRef;
+  /** Repaint only where the mask is white (needs `init`). */
+  readonly mask?: RequestMask;
+  /** Place `init` on the larger canvas width × height and fill the new area (needs `init`). */
+  readonly outpaint?: Outpaint;
   /** Upscale without the model: a plain Lanczos 2× resize of `init` (used when a hires pass exceeds limits). */
   readonly resizeOnly?: boolean;
   readonly origin: RequestOrigin;

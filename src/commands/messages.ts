@@ -1,6 +1,6 @@
 // Every user-facing string of the commands layer, in one place. Adapters render these; they never
 // write their own wording for a command. Texts use only `code` markup, which Discord and Slack share.
-import { SAMPLER_LABELS, type SamplerName } from '../pipeline/types.js';
+import { SAMPLER_LABELS, type MaskRegion, type PanDirection, type SamplerName } from '../pipeline/types.js';
 import type { ErrorCode, UserFacingErrorDetails } from './user-facing-error.js';
 
 const MS_PER_SECOND = 1000;
@@ -98,6 +98,14 @@ const FLAG_EXAMPLES: Readonly<Record<string, string>> = {
   'clip-skip': '--clip-skip 2',
   negative: '--no text, watermark',
 };
+
+const REGION_LABELS: Readonly<Record<MaskRegion, string>> = {
+  left: 'Left half', right: 'Right half', top: 'Top half', bottom: 'Bottom half', centre: 'Centre', border: 'Border',
+};
+const REGION_PHRASES: Readonly<Record<MaskRegion, string>> = {
+  left: 'the left half', right: 'the right half', top: 'the top half', bottom: 'the bottom half', centre: 'the centre', border: 'the border',
+};
+const PAN_LABELS: Readonly<Record<PanDirection, string>> = { left: 'Left', right: 'Right', up: 'Up', down: 'Down' };
 
 export const messages = {
   ordinal,
@@ -197,6 +205,8 @@ export const messages = {
       `Image is already ${formatSize(width, height)}; 2× would exceed the upscale limit of ${formatPixels(maxPixels)}.`,
     upscaleAllowed: (maxPixels: number) => `up to ${formatPixels(maxPixels)} after upscaling`,
     modelGone: (model: string) => `The model ${code(model)} isn't available anymore.`,
+    chooseRegion: (index: number) => `Which part of image ${index + 1} should I repaint?`,
+    wrongForm: "This form doesn't belong to a Remix anymore. Press 🖌️ Remix again.",
     deleted: 'Deleted.',
   },
 
@@ -205,12 +215,29 @@ export const messages = {
     delete: 'Delete',
     upscale: (index: number) => `U${index + 1}`,
     variation: (index: number) => `V${index + 1}`,
+    remix: 'Remix',
+    varyRegion: 'Vary (Region)',
+    zoomOut: (factor: number) => `Zoom Out ${factor}×`,
+    pan: (direction: PanDirection) => PAN_LABELS[direction],
+    region: (region: MaskRegion) => REGION_LABELS[region],
+  },
+
+  remix: {
+    title: 'Remix',
+    submit: 'Make it',
+    labels: { prompt: 'Prompt', negative: 'Negative prompt', size: 'Size (WxH or W:H)', steps: 'Steps', cfg: 'CFG scale' },
+    sizePlaceholder: '768x512 or 3:2',
   },
 
   acks: {
     imagine: (prompt: string) => `Queued: ${prompt}`,
     reroll: (prompt: string) => `Re-rolling: ${prompt}`,
     variation: (index: number, prompt: string) => `Making variations of image ${index + 1}: ${prompt}`,
+    varyRegion: (region: MaskRegion | undefined, index: number, prompt: string) =>
+      `Repainting ${region === undefined ? 'the painted part' : REGION_PHRASES[region]} of image ${index + 1}: ${prompt}`,
+    zoom: (factor: number, index: number, prompt: string) => `Zooming out ${factor}× from image ${index + 1}: ${prompt}`,
+    pan: (direction: PanDirection, index: number, prompt: string) => `Panning image ${index + 1} ${direction}: ${prompt}`,
+    remix: (prompt: string) => `Remixing: ${prompt}`,
     upscale: (index: number, resizeOnly: boolean) =>
       `Upscaling image ${index + 1} 2× with ${resizeOnly ? 'a plain Lanczos resize' : 'a hires pass of the model'}.`,
   },
@@ -400,7 +427,7 @@ export const messages = {
       '--clip-skip N',
     ],
     buttonsLabel: 'Buttons',
-    buttons: 'U1–U4 upscale an image 2×, V1–V4 make variations of it, 🔄 re-rolls with a new seed, ❌ deletes. Reacting 🔄 or ❌ works too.',
+    buttons: 'U1–U4 upscale an image 2×, V1–V4 make variations of it, 🔄 re-rolls with a new seed, ❌ deletes. Reacting 🔄 or ❌ works too. 🖌️ Remix edits the prompt and options and runs it again. On a single image: Vary (Region) repaints a part of it, Zoom Out 1.5×/2× and ⬅️ ➡️ ⬆️ ⬇️ widen the canvas and paint the new area.',
     otherCommands: 'Also: /queue shows your jobs, /settings saves your defaults.',
     /** Slack has one slash command; the others are words after it. */
     otherCommandsSingleCommand: (command: string) => `Also: \`${command} queue\` shows your jobs, \`${command} settings\` saves your defaults.`,

@@ -3,13 +3,13 @@
 // adapter's observer about every step until the job ends with images or a clear reason.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { GenerateRequest, InitImageSource, Requester } from '../../commands/generate-request.js';
+import type { GenerateRequest, InitImageSource, MaskRef, Requester } from '../../commands/generate-request.js';
 import type { JobImageRecord, JobRecord, JobStatus, MessageRef } from '../../commands/job-record.js';
 import { userKeyOf } from '../../commands/ports.js';
 import type { AdminControls, JobRecordReader, LimitsView, QueueSnapshot, QueueView, UserKey } from '../../commands/ports.js';
 import { UserFacingError } from '../../commands/user-facing-error.js';
 import type { ErrorCode } from '../../commands/user-facing-error.js';
-import type { GenerationParams, GenerationResult } from '../../pipeline/types.js';
+import type { GenerationParams, GenerationResult, MaskSource } from '../../pipeline/types.js';
 import type { KeyvBanList } from './ban-list.js';
 import { workUnits } from './eta-estimator.js';
 import { FairQueue } from './fair-queue.js';
@@ -283,6 +283,8 @@ export class JobService implements QueueView, LimitsView, AdminControls {
 
   /** Makes sure an init image from an earlier job or a stored upload still exists. */
   private async checkInit(request: GenerateRequest): Promise<JobImageRecord | undefined> {
+    const mask = request.mask?.source;
+    if (mask?.kind === 'stored' && !(await this.options.images.touch(mask.imageId))) throw expiredImage();
     const source = request.init?.source;
     if (source === undefined || source.kind === 'upload') return undefined;
     if (source.kind === 'stored') {
@@ -296,11 +298,19 @@ export class JobService implements QueueView, LimitsView, AdminControls {
 
   /** Uploads are written to the image store and referred to by id, so the record survives a restart. */
   private async storeUpload(request: GenerateRequest): Promise<GenerateRequest> {
-    const init = request.init;
-    if (init?.source.kind !== 'upload') return request;
-    const imageId = FileImageStore.uploadId();
-    await this.options.images.put(imageId, init.source.data);
-    return { ...request, init: { ...init, source: { kind: 'stored', imageId } } };
+    const { init, mask } = request;
+    let stored = request;
+    if (init?.source.kind === 'upload') {
+      const imageId = FileImageStore.uploadId();
+      await this.options.images.put(imageId, init.source.data);
+      stored = { ...stored, init: { ...init, source: { kind: 'stored', imageId } } };
+    }
+    if (mask?.source.kind === 'upload') {
+      const imageId = FileImageStore.uploadId();
+      await this.options.images.put(imageId, mask.source.data);
+      stored = { ...stored, mask: { ...mask, source: { kind: 'stored', imageId } } };
+    }
+    return stored;
   }
 
   /**
@@ -444,7 +454,14 @@ export class JobService implements QueueView, LimitsView, AdminControls {
       count: request.count,
       ...(request.clipSkip === undefined ? {} : { clipSkip: request.clipSkip }),
       ...(init === undefined ? {} : { init: { data: await this.imageBytes(init.source), strength: init.strength } }),
+      ...(request.mask === undefined ? {} : { mask: { source: await this.maskSource(request.mask.source), blur: request.mask.blur } }),
+      ...(request.outpaint === undefined ? {} : { outpaint: request.outpaint }),
     };
+  }
+
+  private async maskSource(source: MaskRef): Promise<MaskSource> {
+    if (source.kind === 'region') return source;
+    return { kind: 'image', data: await this.imageBytes(source) };
   }
 
   private async imageBytes(source: InitImageSource): Promise<Uint8Array> {
