@@ -10,7 +10,7 @@ import { findModel } from './config-lookup.js';
 import type { FormValues, FormView } from './form.js';
 import type { GenerateRequest, MaskRef, Requester } from './generate-request.js';
 import type { JobImageRecord, JobRecord, MessageRef } from './job-record.js';
-import { MAX_STRENGTH } from './limits.js';
+import { DEFAULT_MASK_BLUR, MAX_STRENGTH } from './limits.js';
 import { messages } from './messages.js';
 import { remixForm, remixRequest } from './remix.js';
 import type { Reply } from './reply.js';
@@ -24,8 +24,6 @@ export const UPSCALE_FACTOR = 2;
 const UPSCALE_OPTION = 'upscale';
 /** Edits repaint their area from pure noise, as an inpainting model expects. */
 export const EDIT_STRENGTH = MAX_STRENGTH;
-/** Softens a region's edge so the repainted part blends in. */
-export const EDIT_MASK_BLUR = 8;
 
 export interface ActionContext {
   readonly config: CommandsConfig;
@@ -133,7 +131,7 @@ function edit(
     height: size.height,
     count: 1,
     init: { source: { kind: 'result', jobId: record.jobId, imageIndex }, strength: EDIT_STRENGTH },
-    ...(kind.origin === 'vary_region' ? { mask: { source: kind.mask, blur: EDIT_MASK_BLUR } } : { outpaint: kind.outpaint }),
+    ...(kind.origin === 'vary_region' ? { mask: { source: kind.mask, blur: DEFAULT_MASK_BLUR } } : { outpaint: kind.outpaint }),
     origin: kind.origin,
     parentJobId: record.jobId,
     notes: [],

@@ -7,11 +7,12 @@
 import type { SamplerName } from '../pipeline/types.js';
 import type { CommandsConfig, ModelConfig, StyleConfig } from './config.js';
 import { defaultModel, findModel, findStyle, largestMaxSteps } from './config-lookup.js';
-import type { GenerateRequest, InitImageRef } from './generate-request.js';
+import type { GenerateRequest, InitImageRef, RequestMask } from './generate-request.js';
 import { parseInlineFlags, type ParsedFlags, type ValueFlagTarget } from './inline-flags.js';
-import { checkInitImage, type CheckedInitImage } from './init-image.js';
-import type { Invocation, OptionValue } from './invocation.js';
+import { checkInitImage, MASK_OPTION, type CheckedInitImage } from './init-image.js';
+import type { Invocation, InvocationAttachment, OptionValue } from './invocation.js';
 import {
+  DEFAULT_MASK_BLUR,
   MAX_ASPECT_RATIO,
   MAX_CLIP_SKIP,
   MAX_COUNT,
@@ -103,15 +104,19 @@ function build(invocation: Invocation, context: ImagineContext): GenerateRequest
     : parseWholeNumber(seedSource.label, seedSource.raw, MIN_SEED, MAX_SEED);
   const clipSkip = resolveClipSkip(pick('clip-skip'), modelName, model, notes);
 
-  const image = resolveImage(invocation, config, notes);
+  const { image, mask: maskImage } = resolveImages(invocation, config, notes);
   const strengthSource = pick('strength');
+  // Inpainting repaints the masked area from scratch unless told otherwise.
   const strength = strengthSource === undefined
-    ? config.initImage.defaultStrength
+    ? maskImage === undefined ? config.initImage.defaultStrength : MAX_STRENGTH
     : parseDecimal(strengthSource.label, strengthSource.raw, MIN_STRENGTH, MAX_STRENGTH);
   if (strengthSource !== undefined && image === undefined) notes.push(messages.notes.strengthWithoutImage);
   const init: InitImageRef | undefined = image === undefined
     ? undefined
     : { source: { kind: 'upload', data: image.data, filename: image.filename }, strength };
+  const mask: RequestMask | undefined = maskImage === undefined
+    ? undefined
+    : { source: { kind: 'upload', data: maskImage.data, filename: maskImage.filename }, blur: DEFAULT_MASK_BLUR };
 
   const size = resolveSize(slash, flags, settings, image, modelName, model, notes);
   const negativePrompt = resolveNegative(slash[NEGATIVE_OPTION], settings, flags, style?.style);
@@ -129,6 +134,7 @@ function build(invocation: Invocation, context: ImagineContext): GenerateRequest
     model: modelName,
     ...(clipSkip === undefined ? {} : { clipSkip }),
     ...(init === undefined ? {} : { init }),
+    ...(mask === undefined ? {} : { mask }),
     origin: 'imagine',
     notes,
   };
@@ -215,11 +221,33 @@ function resolveClipSkip(source: Source | undefined, modelName: string, model: M
   return undefined;
 }
 
-function resolveImage(invocation: Invocation, config: CommandsConfig, notes: string[]): CheckedInitImage | undefined {
-  const [first, ...others] = invocation.attachments;
-  if (first === undefined) return undefined;
+/** A filename that says it is a mask (`mask.png`, `barn-mask.webp`), for platforms without named options. */
+const MASK_FILENAME = /(?:^|[^a-z])mask(?:[^a-z]|$)/i;
+
+/**
+ * The init image and its mask among the attachments: the mask is the one sent as the `mask`
+ * option, or named like a mask; the image is the first other one.
+ */
+function resolveImages(
+  invocation: Invocation,
+  config: CommandsConfig,
+  notes: string[],
+): { readonly image?: CheckedInitImage; readonly mask?: CheckedInitImage } {
+  const isMask = (attachment: InvocationAttachment): boolean =>
+    attachment.option === undefined ? MASK_FILENAME.test(attachment.filename) : attachment.option === MASK_OPTION;
+  const maskAttachment = invocation.attachments.find(isMask);
+  const [first, ...others] = invocation.attachments.filter((attachment) => attachment !== maskAttachment);
   if (others.length > 0) notes.push(messages.notes.extraAttachmentsIgnored(others.length));
-  return checkInitImage(first, config.initImage);
+  const image = first === undefined ? undefined : checkInitImage(first, config.initImage);
+  if (maskAttachment === undefined) return image === undefined ? {} : { image };
+  if (image === undefined) {
+    throw invalidOption(messages.image.maskWithoutImage(echo(maskAttachment.filename)), {
+      option: MASK_OPTION,
+      value: echo(maskAttachment.filename),
+      allowed: messages.image.maskAllowed,
+    });
+  }
+  return { image, mask: checkInitImage(maskAttachment, config.initImage, MASK_OPTION) };
 }
 
 function resolveSize(

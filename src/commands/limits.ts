@@ -26,3 +26,5 @@ export const MAX_STRENGTH = 1;
 /** Discord allows 6000 characters in a string option; CLIP reads far fewer tokens anyway. */
 export const MAX_PROMPT_CHARS = 4000;
 export const MAX_NEGATIVE_CHARS = 2000;
+/** Softens a mask's edge (in pixels) so the repainted part blends in. */
+export const DEFAULT_MASK_BLUR = 8;

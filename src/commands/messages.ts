@@ -154,16 +154,19 @@ export const messages = {
   },
 
   image: {
-    tooLarge: (name: string, size: string, max: string) =>
-      `${code('image')}: ${code(name)} is ${size}; the most I take is ${max}.`,
+    tooLarge: (name: string, size: string, max: string, option = 'image') =>
+      `${code(option)}: ${code(name)} is ${size}; the most I take is ${max}.`,
     maxBytes: (max: string) => `an image of at most ${max}`,
-    notAnImage: (name: string, contentType: string) =>
-      `${code('image')}: ${code(name)} is ${code(contentType)}, not an image. Attach a PNG, JPEG or WebP.`,
-    notDownloaded: (name: string) => `${code('image')}: I couldn't download ${code(name)}. Please attach it again.`,
-    unsupported: (name: string) => `${code('image')}: ${code(name)} isn't a PNG, JPEG or WebP image.`,
+    notAnImage: (name: string, contentType: string, option = 'image') =>
+      `${code(option)}: ${code(name)} is ${code(contentType)}, not an image. Attach a PNG, JPEG or WebP.`,
+    notDownloaded: (name: string, option = 'image') => `${code(option)}: I couldn't download ${code(name)}. Please attach it again.`,
+    unsupported: (name: string, option = 'image') => `${code(option)}: ${code(name)} isn't a PNG, JPEG or WebP image.`,
     formats: 'PNG, JPEG or WebP',
-    tooManyPixels: (name: string, size: string, maxPixels: number) =>
-      `${code('image')}: ${code(name)} is ${size}; the most I take is ${formatPixels(maxPixels)}.`,
+    tooManyPixels: (name: string, size: string, maxPixels: number, option = 'image') =>
+      `${code(option)}: ${code(name)} is ${size}; the most I take is ${formatPixels(maxPixels)}.`,
+    maskWithoutImage: (name: string) =>
+      `${code('mask')}: ${code(name)} says where to repaint, but there is no ${code('image')} to repaint. Attach the picture too.`,
+    maskAllowed: 'a mask together with an image',
     maxPixels: (maxPixels: number) => `at most ${formatPixels(maxPixels)}`,
   },
 
@@ -379,6 +382,7 @@ export const messages = {
       count: (min: number, max: number) => `How many images, ${range(min, max)}`,
       model: 'Which model paints it',
       image: 'A picture to start from (PNG, JPEG or WebP)',
+      mask: 'With an image: white repaints, black keeps (PNG, JPEG or WebP)',
       strength: (min: number, max: number) => `With an image: how much to change it, ${min} (little) to ${max} (all)`,
       style: 'A preset that adds to the prompt; "none" turns a saved style off',
       clipSkip: (min: number, max: number) => `Skip last CLIP layers, ${range(min, max)} (some models only)`,

@@ -98,6 +98,7 @@ export function imagineOptions(config: CommandsConfig): OptionSpec[] {
     },
     { ...choiceOption('model', text.model, models), default: config.defaultModel, flags: flagsOf('model') },
     { name: 'image', description: text.image, type: 'attachment', required: false },
+    { name: 'mask', description: text.mask, type: 'attachment', required: false },
     {
       name: 'strength', description: text.strength(MIN_STRENGTH, MAX_STRENGTH), type: 'number', required: false,
       minValue: MIN_STRENGTH, maxValue: MAX_STRENGTH, default: config.initImage.defaultStrength, flags: flagsOf('strength'),

@@ -8,6 +8,7 @@ import {
   type ChatInputCommandInteraction,
   type Client,
   type Interaction,
+  type ModalSubmitInteraction,
   type RepliableInteraction,
 } from 'discord.js';
 import { parseActionId } from '../../commands/action-id.js';
@@ -15,6 +16,7 @@ import { errorReply } from '../../commands/replies.js';
 import { UserFacingError } from '../../commands/user-facing-error.js';
 import { buildInvocation, isCommandName } from './build-invocation.js';
 import { discordRequester, isAgeRestricted } from './discord-requester.js';
+import { discordModal, modalValues } from './discord-form.js';
 import { DiscordJobMessage } from './job-message.js';
 import { missingPermissions, RESULT_PERMISSIONS } from './missing-permissions.js';
 import { runOutcome, type OutcomeDeps, type OutcomeTarget } from './run-outcome.js';
@@ -41,6 +43,7 @@ export class DiscordInteractionHandler {
     if (interaction.isAutocomplete()) await this.autocomplete(interaction);
     else if (interaction.isChatInputCommand()) await this.command(interaction);
     else if (interaction.isButton()) await this.button(interaction);
+    else if (interaction.isModalSubmit()) await this.modalSubmit(interaction);
   }
 
   private async command(interaction: ChatInputCommandInteraction): Promise<void> {
@@ -61,12 +64,56 @@ export class DiscordInteractionHandler {
   private async button(interaction: ButtonInteraction): Promise<void> {
     const receivedAt = Date.now();
     const action = parseActionId(interaction.customId);
+    // A form must be the first answer, so it cannot be deferred; finding the job is a quick read.
+    if (action?.kind === 'remix') {
+      await this.openForm(interaction, receivedAt);
+      return;
+    }
     // A new job gets a public message of its own; deletes and unknown buttons answer privately.
     if (!(await this.defer(interaction, action === undefined || action.kind === 'delete'))) return;
     const target = this.targetFor(interaction, receivedAt);
     try {
       const actor = discordRequester(interaction.user, interaction);
       await runOutcome(await this.deps.backend.handleAction({ kind: 'button', id: interaction.customId }, actor), target, this.deps);
+    } catch (error) {
+      await this.failed(error, target);
+    }
+  }
+
+  private async openForm(interaction: ButtonInteraction, receivedAt: number): Promise<void> {
+    const actor = discordRequester(interaction.user, interaction);
+    let outcome;
+    try {
+      outcome = await this.deps.backend.handleAction({ kind: 'button', id: interaction.customId }, actor);
+    } catch (error) {
+      if (await this.defer(interaction, true)) await this.failed(error, this.targetFor(interaction, receivedAt));
+      return;
+    }
+    if (outcome.kind === 'form') {
+      await interaction.showModal(discordModal(outcome.form)).catch((error: unknown) => {
+        this.deps.logger.error({ err: error, interactionId: interaction.id, user: interaction.user.id }, 'could not open the form');
+      });
+      return;
+    }
+    if (!(await this.defer(interaction, true))) return;
+    await runOutcome(outcome, this.targetFor(interaction, receivedAt), this.deps).catch((error: unknown) =>
+      this.failed(error, this.targetFor(interaction, receivedAt)),
+    );
+  }
+
+  /** A submitted form (Remix) starts a new job with a public message of its own. */
+  private async modalSubmit(interaction: ModalSubmitInteraction): Promise<void> {
+    const receivedAt = Date.now();
+    if (!(await this.defer(interaction, false))) return;
+    const target = this.targetFor(interaction, receivedAt);
+    try {
+      const actor = discordRequester(interaction.user, {
+        channelId: interaction.channelId ?? '',
+        guildId: interaction.guildId,
+        channel: interaction.channel,
+      });
+      const input = { kind: 'form' as const, id: interaction.customId, values: modalValues(interaction) };
+      await runOutcome(await this.deps.backend.handleAction(input, actor), target, this.deps);
     } catch (error) {
       await this.failed(error, target);
     }

@@ -35,6 +35,8 @@ export interface OutcomeDeps {
 export async function runOutcome(outcome: CommandOutcome, target: OutcomeTarget, deps: OutcomeDeps): Promise<void> {
   switch (outcome.kind) {
     case 'ignore':
+    // A form can only be the first answer to a button; the interaction handler shows it before deferring.
+    case 'form':
       await target.dismiss();
       return;
     case 'reply':

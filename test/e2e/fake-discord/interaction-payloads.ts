@@ -91,6 +91,20 @@ export function buttonInteraction(context: InteractionContext, message: MessageJ
   };
 }
 
+/** A MODAL_SUBMIT: the modal's custom_id and its text inputs, with the message whose button opened it. */
+export function modalSubmitInteraction(
+  context: InteractionContext,
+  customId: string,
+  rows: readonly unknown[],
+  message: MessageJson | undefined,
+): Record<string, unknown> {
+  return {
+    ...base(context, InteractionType.ModalSubmit),
+    ...(message === undefined ? {} : { message }),
+    data: { custom_id: customId, components: rows },
+  };
+}
+
 export function reactionAdd(user: UserJson, message: Pick<MessageJson, 'id' | 'channel_id' | 'guild_id' | 'author'>, emoji: string): Record<string, unknown> {
   return {
     user_id: user.id,

@@ -54,10 +54,11 @@ describe('/imagine options', () => {
 
   it('offer everything the issue lists', () => {
     expect(options.map((option) => option.name)).toEqual([
-      'prompt', 'negative', 'seed', 'steps', 'cfg', 'sampler', 'ar', 'size', 'count', 'model', 'image', 'strength', 'style', 'clip-skip',
+      'prompt', 'negative', 'seed', 'steps', 'cfg', 'sampler', 'ar', 'size', 'count', 'model', 'image', 'mask', 'strength', 'style', 'clip-skip',
     ]);
     expect(byName('prompt')?.required).toBe(true);
     expect(byName('image')?.type).toBe('attachment');
+    expect(byName('mask')?.type).toBe('attachment');
   });
 
   it('take ranges and choices from the pipeline and the config', () => {
