@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { EXECUTION_PROVIDERS } from '../pipeline/types.js';
+import { NSFW_POLICIES } from './core/nsfw-policy.js';
 import { loadDiscordConfig, type DiscordConfig } from './discord/discord-config.js';
 import { loadObservabilityConfig, type ObservabilityConfig } from './observability/observability-config.js';
 import { loadPlaygroundConfig, type PlaygroundConfig } from './playground/playground-config.js';
@@ -59,6 +60,7 @@ const coreSchema = z.object({
   JOB_DEADLINE_MINUTES: positiveInt('a whole number of minutes').default(15),
   SHUTDOWN_GRACE_SECONDS: nonNegativeInt('a whole number of seconds').default(60),
   PLAYGROUND: flag.default(false),
+  NSFW_POLICY: z.enum(NSFW_POLICIES, { message: `must be one of ${NSFW_POLICIES.join(', ')}` }).default('spoiler'),
 });
 
 export type CoreConfig = z.output<typeof coreSchema>;

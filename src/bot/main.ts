@@ -20,6 +20,8 @@ import { KeyvJobStore } from './core/job-store.js';
 import { KeyvRateLimiter } from './core/rate-limiter.js';
 import { GracefulShutdown } from './core/shutdown.js';
 import { openStateStore } from './core/state-store.js';
+import type { ChatAdapter } from './core/chat-adapter.js';
+import { findUnfinishedJobs, markInterrupted } from './core/unfinished-jobs.js';
 import { createDiscordBackend } from './discord/create-discord-backend.js';
 import { DiscordBot } from './discord/discord-bot.js';
 import { createLogger, type AppLogger } from './observability/create-logger.js';
@@ -28,7 +30,8 @@ import { InstrumentedGenerator } from './observability/instrumented-generator.js
 import { startMetricsServer, type MetricsServer } from './observability/metrics-server.js';
 import { WorkerHealth } from './observability/worker-health.js';
 import { KeyvChannelHistoryStore } from './playground/channel-history-store.js';
-import { startPlayground, type RunningPlayground } from './playground/start-playground.js';
+import { PlaygroundChatAdapter } from './playground/playground-chat-adapter.js';
+import type { RunningPlayground } from './playground/start-playground.js';
 import { SlackBot } from './slack/slack-bot.js';
 
 const MINUTE_MS = 60_000;
@@ -129,26 +132,27 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
   };
 
   const stoppers: Array<() => Promise<void>> = [];
-  if (config.discord) {
-    const discord = new DiscordBot({ config: config.discord, backend: createDiscordBackend(commands, service), logger });
-    await discord.start();
-    stoppers.push(() => discord.stop());
-    logger.info({}, 'Discord connected');
+  const nsfwPolicy = core.NSFW_POLICY;
+  const adapters: ChatAdapter[] = [];
+  if (config.discord) adapters.push(new DiscordBot({ config: config.discord, backend: createDiscordBackend(commands, service), logger, nsfwPolicy }));
+  if (config.slack) adapters.push(new SlackBot({ config: config.slack, commands, jobs: service, logger, nsfwPolicy }));
+  const playgroundAdapter = config.playground
+    ? new PlaygroundChatAdapter({ config: config.playground, commands, jobs: service, logger, images, history: new KeyvChannelHistoryStore(keyv), nsfwPolicy })
+    : undefined;
+  if (playgroundAdapter) adapters.push(playgroundAdapter);
+  // Read before any adapter takes a command: at start every queued or running record was cut off.
+  const unfinished = await findUnfinishedJobs(keyv);
+  for (const adapter of adapters) {
+    await adapter.start();
+    stoppers.push(() => adapter.stop());
+    logger.info({ platform: adapter.platform }, `${adapter.platform} connected`);
   }
-  if (config.slack) {
-    const slack = new SlackBot({ config: config.slack, commands, jobs: service, logger });
-    await slack.start();
-    stoppers.push(() => slack.stop());
-    logger.info({ mode: config.slack.connection.mode }, 'Slack connected');
+  if (playgroundAdapter && !config.discord && !config.slack) {
+    logger.info({}, 'No Discord or Slack credentials: starting the local playground. Set DISCORD_TOKEN + DISCORD_APPLICATION_ID or SLACK_BOT_TOKEN + SLACK_APP_TOKEN in .env to add a platform.');
   }
-  let playground: RunningPlayground | undefined;
-  if (config.playground) {
-    playground = await startPlayground({ config: config.playground, commands, jobs: service, logger, images, history: new KeyvChannelHistoryStore(keyv) });
-    stoppers.push(() => playground!.close());
-    if (!config.discord && !config.slack) {
-      logger.info({}, 'No Discord or Slack credentials: starting the local playground. Set DISCORD_TOKEN + DISCORD_APPLICATION_ID or SLACK_BOT_TOKEN + SLACK_APP_TOKEN in .env to add a platform.');
-    }
-  }
+  // The local queue cannot resume them yet: each says "interrupted" with Re-roll where it was shown.
+  for (const record of unfinished) await markInterrupted(record, { jobs, adapters, logger });
+  const playground: RunningPlayground | undefined = playgroundAdapter?.playground;
 
   let metricsServer: MetricsServer | undefined;
   if (config.observability.metrics) {

@@ -267,6 +267,7 @@ export const messages = {
       time: 'Time',
     },
     flagged: 'Some images were flagged by the safety checker.',
+    withheld: (label: string) => `${label} was flagged as NSFW and is only posted in age-restricted channels and DMs.`,
   },
 
   errors: {

@@ -7,6 +7,7 @@ import type { CommandName, Invocation, OptionValue } from '../../commands/invoca
 import type { MessageRef } from '../../commands/job-record.js';
 import type { OptionChoice } from '../../commands/options.js';
 import type { JobObserver } from '../core/job-observer.js';
+import type { Accepted } from '../core/job-presenter.js';
 
 export interface AutocompleteRequest {
   readonly command: CommandName;
@@ -24,9 +25,9 @@ export interface DiscordBackend {
   /** A button press or a reaction on a result (commands layer `handleAction`). */
   handleAction(input: ActionInput, actor: Requester): Promise<CommandOutcome>;
   /** Queues a job (job service); rejects with a UserFacingError when it must be refused. */
-  submit(request: GenerateRequest, requester: Requester, observer: JobObserver): Promise<{ readonly jobId: string }>;
+  submit(request: GenerateRequest, requester: Requester, observer: JobObserver): Promise<Accepted>;
   /** Remembers that `ref` shows `jobId`, so 🔄 and buttons find it after a restart. */
-  attachMessage(jobId: string, ref: MessageRef): Promise<void>;
+  attachMessage(jobId: string, ref: MessageRef): Promise<unknown>;
   /** Stops a job whose message was deleted. */
   cancel(jobId: string): Promise<boolean>;
   /** Suggestions while the user types an autocomplete option (model, style). */

@@ -17,9 +17,6 @@ const MIN_TOKEN_LIFETIME_MS = 100;
 const MAX_DELIVERY_ATTEMPTS = 10;
 const SNOWFLAKE = /^\d{15,21}$/;
 
-export const NSFW_POLICIES = ['spoiler', 'withhold'] as const;
-export type NsfwPolicy = (typeof NSFW_POLICIES)[number];
-
 const intFromEnv = (min: number, max: number, fallback: number) => {
   const error = `must be a whole number from ${min} to ${max}`;
   return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error }).default(fallback);
@@ -43,7 +40,6 @@ const discordEnvSchema = z
     DISCORD_EDIT_INTERVAL_MS: intFromEnv(MIN_EDIT_INTERVAL_MS, MAX_EDIT_INTERVAL_MS, DEFAULT_DISCORD_EDIT_INTERVAL_MS),
     DISCORD_TOKEN_LIFETIME_MS: intFromEnv(MIN_TOKEN_LIFETIME_MS, DISCORD_TOKEN_LIFETIME_MS, DISCORD_TOKEN_LIFETIME_MS),
     DISCORD_TOKEN_SWITCH_MARGIN_MS: intFromEnv(0, DISCORD_TOKEN_LIFETIME_MS, DEFAULT_TOKEN_SWITCH_MARGIN_MS),
-    DISCORD_NSFW_POLICY: z.enum(NSFW_POLICIES, { error: `must be one of: ${NSFW_POLICIES.join(', ')}` }).default('spoiler'),
     DISCORD_DELIVERY_ATTEMPTS: intFromEnv(1, MAX_DELIVERY_ATTEMPTS, DEFAULT_DELIVERY_ATTEMPTS),
   })
   .refine((env) => env.DISCORD_TOKEN_SWITCH_MARGIN_MS < env.DISCORD_TOKEN_LIFETIME_MS, {
@@ -61,8 +57,6 @@ export interface DiscordConfig {
   readonly editIntervalMs: number;
   readonly tokenLifetimeMs: number;
   readonly tokenSwitchMarginMs: number;
-  /** What happens to flagged images outside age-restricted channels and DMs. */
-  readonly nsfwPolicy: NsfwPolicy;
   readonly deliveryAttempts: number;
 }
 
@@ -83,7 +77,6 @@ export function loadDiscordConfig(env: NodeJS.ProcessEnv = process.env): Discord
     editIntervalMs: values.DISCORD_EDIT_INTERVAL_MS,
     tokenLifetimeMs: values.DISCORD_TOKEN_LIFETIME_MS,
     tokenSwitchMarginMs: values.DISCORD_TOKEN_SWITCH_MARGIN_MS,
-    nsfwPolicy: values.DISCORD_NSFW_POLICY,
     deliveryAttempts: values.DISCORD_DELIVERY_ATTEMPTS,
   };
 }

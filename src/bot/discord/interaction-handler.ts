@@ -12,14 +12,17 @@ import {
   type RepliableInteraction,
 } from 'discord.js';
 import { parseActionId } from '../../commands/action-id.js';
-import { errorReply } from '../../commands/replies.js';
-import { UserFacingError } from '../../commands/user-facing-error.js';
+import type { CommandOutcome } from '../../commands/command-outcome.js';
+import type { MessageRef } from '../../commands/job-record.js';
+import { respond, type OutcomeDeps, type OutcomeTarget } from '../core/run-outcome.js';
+import type { DiscordConfig } from './discord-config.js';
 import { buildInvocation, isCommandName } from './build-invocation.js';
-import { discordRequester, isAgeRestricted } from './discord-requester.js';
+import { discordRequester } from './discord-requester.js';
+import { DiscordChatSurface } from './discord-chat-surface.js';
+import type { DiscordBackend } from './discord-backend.js';
 import { discordModal, modalValues } from './discord-form.js';
 import { DiscordJobMessage } from './job-message.js';
 import { missingPermissions, RESULT_PERMISSIONS } from './missing-permissions.js';
-import { runOutcome, type OutcomeDeps, type OutcomeTarget } from './run-outcome.js';
 import { DEFAULT_ATTACHMENT_SIZE_LIMIT } from './result-files.js';
 import { sendableChannel } from './sendable-channel.js';
 
@@ -32,12 +35,15 @@ const ATTACHMENT_DOWNLOAD_TIMEOUT_MS = 15_000;
 /** Discord's own per-request cap; the commands layer applies the configured init-image limit. */
 const MAX_ATTACHMENT_DOWNLOAD_BYTES = 25 * 1024 * 1024;
 
-export interface InteractionHandlerDeps extends OutcomeDeps {
+export interface DiscordHandlerDeps extends OutcomeDeps {
   readonly client: Client;
+  readonly backend: DiscordBackend;
+  readonly config: DiscordConfig;
+  readonly deleteMessage: (ref: MessageRef) => Promise<void>;
 }
 
 export class DiscordInteractionHandler {
-  constructor(private readonly deps: InteractionHandlerDeps) {}
+  constructor(private readonly deps: DiscordHandlerDeps) {}
 
   async handle(interaction: Interaction): Promise<void> {
     if (interaction.isAutocomplete()) await this.autocomplete(interaction);
@@ -50,15 +56,17 @@ export class DiscordInteractionHandler {
     const receivedAt = Date.now();
     if (!(await this.defer(interaction, !PUBLIC_COMMANDS.has(interaction.commandName)))) return;
     const target = this.targetFor(interaction, receivedAt);
-    try {
-      const invocation = await buildInvocation(interaction, {
-        maxDownloadBytes: MAX_ATTACHMENT_DOWNLOAD_BYTES,
-        downloadTimeoutMs: ATTACHMENT_DOWNLOAD_TIMEOUT_MS,
-      });
-      await runOutcome(await this.deps.backend.handleInvocation(invocation), target, this.deps);
-    } catch (error) {
-      await this.failed(error, target);
-    }
+    await respond(
+      async () => {
+        const invocation = await buildInvocation(interaction, {
+          maxDownloadBytes: MAX_ATTACHMENT_DOWNLOAD_BYTES,
+          downloadTimeoutMs: ATTACHMENT_DOWNLOAD_TIMEOUT_MS,
+        });
+        return this.deps.backend.handleInvocation(invocation);
+      },
+      target,
+      this.deps,
+    );
   }
 
   private async button(interaction: ButtonInteraction): Promise<void> {
@@ -72,32 +80,31 @@ export class DiscordInteractionHandler {
     // A new job gets a public message of its own; deletes and unknown buttons answer privately.
     if (!(await this.defer(interaction, action === undefined || action.kind === 'delete'))) return;
     const target = this.targetFor(interaction, receivedAt);
-    try {
-      const actor = discordRequester(interaction.user, interaction);
-      await runOutcome(await this.deps.backend.handleAction({ kind: 'button', id: interaction.customId }, actor), target, this.deps);
-    } catch (error) {
-      await this.failed(error, target);
-    }
+    const actor = discordRequester(interaction.user, interaction);
+    await respond(() => this.deps.backend.handleAction({ kind: 'button', id: interaction.customId }, actor), target, this.deps);
   }
 
+  /** A form must be the first answer, so it cannot be deferred; finding the job is a quick read. */
   private async openForm(interaction: ButtonInteraction, receivedAt: number): Promise<void> {
     const actor = discordRequester(interaction.user, interaction);
-    let outcome;
+    let decided: CommandOutcome | undefined;
     try {
-      outcome = await this.deps.backend.handleAction({ kind: 'button', id: interaction.customId }, actor);
+      decided = await this.deps.backend.handleAction({ kind: 'button', id: interaction.customId }, actor);
     } catch (error) {
-      if (await this.defer(interaction, true)) await this.failed(error, this.targetFor(interaction, receivedAt));
-      return;
+      this.deps.logger.error({ err: error, interactionId: interaction.id, user: interaction.user.id }, 'could not find the form');
     }
-    if (outcome.kind === 'form') {
-      await interaction.showModal(discordModal(outcome.form)).catch((error: unknown) => {
+    if (decided?.kind === 'form') {
+      await interaction.showModal(discordModal(decided.form)).catch((error: unknown) => {
         this.deps.logger.error({ err: error, interactionId: interaction.id, user: interaction.user.id }, 'could not open the form');
       });
       return;
     }
     if (!(await this.defer(interaction, true))) return;
-    await runOutcome(outcome, this.targetFor(interaction, receivedAt), this.deps).catch((error: unknown) =>
-      this.failed(error, this.targetFor(interaction, receivedAt)),
+    const outcome = decided;
+    await respond(
+      () => (outcome === undefined ? Promise.reject(new Error('the form could not be found')) : Promise.resolve(outcome)),
+      this.targetFor(interaction, receivedAt),
+      this.deps,
     );
   }
 
@@ -105,18 +112,13 @@ export class DiscordInteractionHandler {
   private async modalSubmit(interaction: ModalSubmitInteraction): Promise<void> {
     const receivedAt = Date.now();
     if (!(await this.defer(interaction, false))) return;
-    const target = this.targetFor(interaction, receivedAt);
-    try {
-      const actor = discordRequester(interaction.user, {
-        channelId: interaction.channelId ?? '',
-        guildId: interaction.guildId,
-        channel: interaction.channel,
-      });
-      const input = { kind: 'form' as const, id: interaction.customId, values: modalValues(interaction) };
-      await runOutcome(await this.deps.backend.handleAction(input, actor), target, this.deps);
-    } catch (error) {
-      await this.failed(error, target);
-    }
+    const actor = discordRequester(interaction.user, {
+      channelId: interaction.channelId ?? '',
+      guildId: interaction.guildId,
+      channel: interaction.channel,
+    });
+    const input = { kind: 'form' as const, id: interaction.customId, values: modalValues(interaction) };
+    await respond(() => this.deps.backend.handleAction(input, actor), this.targetFor(interaction, receivedAt), this.deps);
   }
 
   private async autocomplete(interaction: AutocompleteInteraction): Promise<void> {
@@ -167,29 +169,30 @@ export class DiscordInteractionHandler {
       tokenLifetimeMs: config.tokenLifetimeMs,
       tokenSwitchMarginMs: config.tokenSwitchMarginMs,
     });
-    return {
-      message,
-      files: {
-        sizeLimitBytes: interaction.attachmentSizeLimit ?? DEFAULT_ATTACHMENT_SIZE_LIMIT,
-        ageRestrictedChannel: isAgeRestricted(interaction.channel, interaction.guildId),
-        nsfwPolicy: config.nsfwPolicy,
-      },
+    const surface = new DiscordChatSurface(message, {
+      deliveryAttempts: config.deliveryAttempts,
+      files: { sizeLimitBytes: interaction.attachmentSizeLimit ?? DEFAULT_ATTACHMENT_SIZE_LIMIT },
+      logger,
       logContext,
       reportMissingPermissions: async (error) => {
         const labels = missingPermissions(interaction.channel, client.user, RESULT_PERMISSIONS, interaction.appPermissions);
         logger.warn({ ...logContext, err: error, missingPermissions: labels }, `missing permission in channel: ${labels.join(', ')}`);
         await interaction.followUp({ content: missingPermissionsText(labels), flags: MessageFlags.Ephemeral });
       },
-      dismiss: () => interaction.deleteReply().catch(() => undefined),
+      dismiss: () => interaction.deleteReply().then(() => undefined, () => undefined),
+    });
+    return {
+      surface,
+      logContext,
+      deleteResult: (outcome) => deleteMessages(outcome.messages, this.deps.deleteMessage),
       confirmDeletes: true,
     };
   }
+}
 
-  private async failed(error: unknown, target: OutcomeTarget): Promise<void> {
-    this.deps.logger.error({ ...target.logContext, err: error }, 'interaction failed');
-    const reply = errorReply(new UserFacingError('generation_failed', ''));
-    await runOutcome({ kind: 'reply', reply: { ...reply, ephemeral: true } }, target, this.deps).catch(() => undefined);
-  }
+/** Deletes a result's Discord messages; the others belong to other platforms. */
+export async function deleteMessages(refs: readonly MessageRef[], deleteMessage: (ref: MessageRef) => Promise<void>): Promise<void> {
+  await Promise.all(refs.filter((ref) => ref.platform === 'discord').map((ref) => deleteMessage(ref)));
 }
 
 export function missingPermissionsText(labels: readonly string[]): string {

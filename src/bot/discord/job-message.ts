@@ -67,11 +67,6 @@ export class DiscordJobMessage {
     return { platform: 'discord', channelId: this.channelMessage?.channelId ?? this.interactionChannelId(), messageId };
   }
 
-  /** Is `messageId` (from a MESSAGE_DELETE) the message showing this job? */
-  isShownIn(messageId: string): boolean {
-    return messageId === this.channelMessage?.id || messageId === this.interactionMessageId;
-  }
-
   /** Shows `content`, moving to a channel message when the interaction token is about to expire. */
   async show(content: JobMessageContent): Promise<MessageRef> {
     if (this.channelMessage) {

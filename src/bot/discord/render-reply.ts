@@ -1,6 +1,6 @@
 // The commands layer's Reply view model → a Discord message: text with the fields, the files
 // (fitted to the upload limit, NSFW policy applied) and the buttons.
-import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponentWithCustomId, type APIComponentInMessageActionRow } from 'discord.js';
+import { ButtonStyle, ComponentType, escapeMarkdown, type APIActionRowComponent, type APIButtonComponentWithCustomId, type APIComponentInMessageActionRow } from 'discord.js';
 import type { Reply, ReplyButton } from '../../commands/reply.js';
 import type { JobMessageContent } from './job-message.js';
 import { prepareResultFiles, type ResultFilesOptions } from './result-files.js';
@@ -35,16 +35,32 @@ export async function renderReply(reply: Reply, files: ResultFilesOptions): Prom
 
 export function replyText(reply: Reply, extraNotes: readonly string[] = []): string {
   const fields = reply.fields ?? [];
-  const inline = fields.filter((field) => field.inline).map((field) => `**${field.label}:** ${field.value}`);
+  const inline = fields.filter((field) => field.inline).map((field) => `**${field.label}:** ${escapeMarkup(field.value)}`);
+  const body = escapeMarkup(reply.text);
   const lines = [
-    ...(reply.title !== undefined ? [`**${reply.title}**`] : []),
-    reply.kind === 'error' ? `${ERROR_PREFIX}${reply.text}` : reply.text,
-    ...fields.filter((field) => !field.inline).map((field) => `**${field.label}:** ${field.value}`),
+    ...(reply.title !== undefined ? [`**${escapeMarkup(reply.title)}**`] : []),
+    reply.kind === 'error' ? `${ERROR_PREFIX}${body}` : body,
+    ...fields.filter((field) => !field.inline).map((field) => `**${field.label}:** ${escapeMarkup(field.value)}`),
     ...(inline.length > 0 ? [inline.join(FIELD_SEPARATOR)] : []),
     ...extraNotes.map((note) => `-# ${note}`),
   ];
   const text = lines.filter((line) => line !== '').join('\n');
   return clipText(text, MAX_CONTENT_CHARS);
+}
+
+/** Markdown everything but `code` spans, so nothing a prompt carries can render. */
+const CODE_SPAN = /(`[^`\n]*`)/;
+
+/**
+ * Reply text may hold `code` spans, nothing else; anything else that looks like markdown came from
+ * a user (a prompt) and is shown as typed: no heading, no disguised link, no spoiler, no quote.
+ */
+export function escapeMarkup(text: string): string {
+  return text
+    .split(CODE_SPAN)
+    .map((part, index) => (index % 2 === 1 ? part : escapeMarkdown(part, { heading: true, maskedLink: true, bulletedList: true, numberedList: true })))
+    .join('')
+    .replace(/^(\s*)(-#|>)/gm, '$1\\$2');
 }
 
 export function replyComponents(reply: Reply): APIActionRowComponent<APIComponentInMessageActionRow>[] {

@@ -1,10 +1,9 @@
 // The files of a finished job as Discord accepts them: within the per-file limit the interaction
 // reports and the 25 MiB per-request limit, a grid first when there are several images, flagged
-// images as spoilers or withheld, and a note for everything the user would otherwise miss.
-import type { NsfwPolicy } from './discord-config.js';
+// images as spoilers (the presenter already withheld what the NSFW policy keeps back), and a note
+// for everything the user would otherwise miss.
 import { fitAttachment } from './fit-attachment.js';
 import { buildImageGrid } from './image-grid.js';
-import { nsfwVisibility } from './nsfw-visibility.js';
 
 export interface ResultImage {
   /** e.g. `imagine-42.png`; the extension changes when the image has to be converted. */
@@ -12,6 +11,7 @@ export interface ResultImage {
   readonly png: Uint8Array;
   readonly width: number;
   readonly height: number;
+  /** Flagged and allowed here only blurred: sent as a spoiler. */
   readonly nsfw: boolean;
 }
 
@@ -26,8 +26,6 @@ export interface ResultFile {
 export interface ResultFilesOptions {
   /** The interaction's `attachment_size_limit` (10 MiB without boosts). */
   readonly sizeLimitBytes: number;
-  readonly ageRestrictedChannel: boolean;
-  readonly nsfwPolicy: NsfwPolicy;
 }
 
 export const DEFAULT_ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024;
@@ -44,14 +42,8 @@ export async function prepareResultFiles(
 ): Promise<{ readonly files: ResultFile[]; readonly notes: string[] }> {
   const notes: string[] = [];
   const label = (index: number): string => (images.length > 1 ? `Image ${index + 1}` : 'The image');
-  const visible = images
-    .map((image, index) => ({ image, index, visibility: nsfwVisibility(image.nsfw, options.ageRestrictedChannel, options.nsfwPolicy) }))
-    .filter(({ index, visibility }) => {
-      if (visibility !== 'withhold') return true;
-      notes.push(`${label(index)} was flagged as NSFW and is only posted in age-restricted channels and DMs.`);
-      return false;
-    });
-  const anySpoiler = visible.some(({ visibility }) => visibility === 'spoiler');
+  const visible = images.map((image, index) => ({ image, index, spoiler: image.nsfw }));
+  const anySpoiler = visible.some(({ spoiler }) => spoiler);
   const name = (base: string, spoiler: boolean): string => (spoiler ? `${SPOILER_PREFIX}${base}` : base);
 
   // Several images share the request limit; give each an equal share when they would not fit.
@@ -62,7 +54,7 @@ export async function prepareResultFiles(
       : options.sizeLimitBytes;
 
   const files: ResultFile[] = [];
-  for (const { image, index, visibility } of visible) {
+  for (const { image, index, spoiler } of visible) {
     const fitted = await fitAttachment(image.png, perImageLimit);
     if (!fitted) {
       notes.push(`${label(index)} is ${megabytes(image.png.length)} and could not be made small enough to upload here.`);
@@ -75,7 +67,7 @@ export async function prepareResultFiles(
       );
     }
     files.push({
-      name: name(withExtension(image.filename, fitted.extension), visibility === 'spoiler'),
+      name: name(withExtension(image.filename, fitted.extension), spoiler),
       data: fitted.data,
       contentType: fitted.contentType,
       imageIndex: index,

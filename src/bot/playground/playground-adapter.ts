@@ -9,11 +9,14 @@ import { handleAction } from '../../commands/handle-action.js';
 import type { ActionInput } from '../../commands/handle-action.js';
 import { handleInvocation } from '../../commands/handle-invocation.js';
 import { COMMAND_NAMES } from '../../commands/invocation.js';
-import { errorReply } from '../../commands/replies.js';
+import type { JobRecord } from '../../commands/job-record.js';
 import type { Reply } from '../../commands/reply.js';
-import { UserFacingError } from '../../commands/user-facing-error.js';
-import type { JobService } from '../core/job-service.js';
+import type { ChatAdapter } from '../core/chat-adapter.js';
+import { interruptedReply } from '../core/interrupted-reply.js';
+import { LiveJobs } from '../core/live-jobs.js';
 import type { Logger } from '../core/logger.js';
+import type { NsfwPolicy } from '../core/nsfw-policy.js';
+import { respond, type JobIntake, type OutcomeDeps, type OutcomeTarget } from '../core/run-outcome.js';
 import type { PlaygroundImageStore } from './image-store.js';
 import { parseCommandLine } from './parse-command-line.js';
 import { PlaygroundChatSurface } from './playground-chat-surface.js';
@@ -24,7 +27,7 @@ import type { TabMessage } from './playground-server.js';
 import { clipText } from '../../commands/clip-text.js';
 
 /** The part of the job service the adapter uses. */
-export type PlaygroundJobs = Pick<JobService, 'submit' | 'attachMessage'>;
+export type PlaygroundJobs = JobIntake;
 
 export interface PlaygroundAdapterDeps {
   readonly channel: PlaygroundChannel;
@@ -33,33 +36,65 @@ export interface PlaygroundAdapterDeps {
   readonly jobs: PlaygroundJobs;
   readonly logger: Logger;
   readonly editIntervalMs: number;
-  readonly now?: () => number;
+  /** Flagged images: the playground cannot blur, so they are withheld either way. */
+  readonly nsfwPolicy?: NsfwPolicy;
 }
 
 /** Long command lines are cut in the "ann used …" line; the full text is in the reply. */
 const MAX_REPLY_TO_CHARS = 120;
 
-export class PlaygroundAdapter {
-  constructor(private readonly deps: PlaygroundAdapterDeps) {}
+export class PlaygroundAdapter implements Pick<ChatAdapter, 'platform' | 'markInterrupted'> {
+  readonly platform = 'playground';
+  private readonly live = new LiveJobs();
+  private readonly outcomes: OutcomeDeps;
+
+  constructor(private readonly deps: PlaygroundAdapterDeps) {
+    const { channel, jobs } = deps;
+    this.outcomes = {
+      // The message keeps its job id, so a restored channel can offer Re-roll on it.
+      jobs: {
+        submit: (request, requester, observer) => jobs.submit(request, requester, observer),
+        cancel: (jobId) => jobs.cancel(jobId),
+        attachMessage: (jobId, ref) => {
+          if (isPlaygroundMessage(ref)) channel.edit(ref.messageId, { jobId });
+          return jobs.attachMessage(jobId, ref);
+        },
+      },
+      logger: deps.logger,
+      editIntervalMs: deps.editIntervalMs,
+      nsfwPolicy: deps.nsfwPolicy ?? 'spoiler',
+      live: this.live,
+    };
+  }
 
   /** Handles one thing a tab did. Resolves once the reply (or the job's first message) is shown. */
   async receive(action: TabMessage): Promise<void> {
     const requester = playgroundRequester(action.user);
-    try {
-      switch (action.type) {
-        case 'command':
-          await this.onCommand(requester, action.text);
-          return;
-        case 'button':
-          await this.onButton(requester, action.messageId, action.buttonId);
-          return;
-        case 'reaction':
-          await this.onReaction(requester, action.messageId, action.emoji);
-          return;
-      }
-    } catch (error) {
-      this.deps.logger.error({ err: error, user: action.user, type: action.type }, 'playground: handling failed');
-      await this.postReply(requester, errorReply(new UserFacingError('generation_failed', '')), undefined);
+    switch (action.type) {
+      case 'command':
+        await this.onCommand(requester, action.text);
+        return;
+      case 'button':
+        await this.onButton(requester, action.messageId, action.buttonId);
+        return;
+      case 'reaction':
+        await this.onReaction(requester, action.messageId, action.emoji);
+        return;
+    }
+  }
+
+  /** Resolves when every job shown so far has its last state in the channel. */
+  idle(): Promise<void> {
+    return this.live.idle();
+  }
+
+  async markInterrupted(record: JobRecord): Promise<void> {
+    const rendered = await renderReply(interruptedReply(record), { images: this.deps.images });
+    for (const ref of record.messages) {
+      if (!isPlaygroundMessage(ref)) continue;
+      const first = this.deps.channel.get(ref.messageId)?.text.split('\n')[0];
+      const text = [first ?? '', rendered.text].filter((line) => line !== '').join('\n');
+      this.deps.channel.edit(ref.messageId, { ...rendered, title: undefined, text, preview: undefined, jobId: record.jobId });
     }
   }
 
@@ -76,11 +111,8 @@ export class PlaygroundAdapter {
         await this.postReply(requester, unknownCommandReply(line.name), `${user} typed /${line.name}`);
         return;
       case 'command': {
-        const outcome = await handleInvocation(
-          { requester, command: line.command, options: {}, text: line.text, attachments: [] },
-          this.deps.commands,
-        );
-        await this.apply(outcome, requester, `${user} used ${clipText(text.trim(), MAX_REPLY_TO_CHARS)}`);
+        const invocation = { requester, command: line.command, options: {}, text: line.text, attachments: [] };
+        await this.run(() => handleInvocation(invocation, this.deps.commands), requester, `${user} used ${clipText(text.trim(), MAX_REPLY_TO_CHARS)}`);
         return;
       }
     }
@@ -91,8 +123,7 @@ export class PlaygroundAdapter {
       .get(messageId)
       ?.buttonRows.flat()
       .find((button) => button.id === buttonId)?.label;
-    const outcome = await handleAction({ kind: 'button', id: buttonId }, requester, this.deps.commands);
-    await this.apply(outcome, requester, `${requester.userId} pressed ${label ?? 'a button'}`);
+    await this.run(() => handleAction({ kind: 'button', id: buttonId }, requester, this.deps.commands), requester, `${requester.userId} pressed ${label ?? 'a button'}`);
   }
 
   private async onReaction(requester: Requester, messageId: string, emoji: string): Promise<void> {
@@ -102,58 +133,25 @@ export class PlaygroundAdapter {
     // Taking a reaction back does nothing, as on Discord.
     if (!added) return;
     const input: ActionInput = { kind: 'reaction', emoji, message: messageRef(messageId) };
-    const outcome = await handleAction(input, requester, this.deps.commands);
-    await this.apply(outcome, requester, `${user} reacted ${emoji}`);
+    await this.run(() => handleAction(input, requester, this.deps.commands), requester, `${user} reacted ${emoji}`);
   }
 
-  private async apply(outcome: CommandOutcome, requester: Requester, replyTo: string): Promise<void> {
-    switch (outcome.kind) {
-      case 'ignore':
-        return;
-      case 'reply':
-        await this.postReply(requester, outcome.reply, replyTo);
-        return;
-      case 'delete':
+  private async run(decide: () => Promise<CommandOutcome>, requester: Requester, replyTo: string): Promise<void> {
+    const target: OutcomeTarget = {
+      surface: new PlaygroundChatSurface(this.deps, { replyTo, requester: requester.userId }),
+      logContext: { user: requester.userId },
+      deleteResult: async (outcome) => {
         for (const ref of outcome.messages) {
           if (isPlaygroundMessage(ref)) this.deps.channel.remove(ref.messageId);
         }
-        await this.postReply(requester, outcome.reply, replyTo);
-        return;
-      case 'generate':
-        await this.startJob(outcome, replyTo);
-        return;
-    }
+      },
+      confirmDeletes: true,
+    };
+    await respond(decide, target, this.outcomes);
   }
 
-  private async startJob(outcome: Extract<CommandOutcome, { kind: 'generate' }>, replyTo: string): Promise<void> {
-    const { requester, request } = outcome;
-    const surface = new PlaygroundChatSurface(this.deps, { replyTo, ageRestricted: requester.ageRestrictedChannel });
-    const ref = surface.acknowledge(outcome.ack);
-    let jobId: string;
-    try {
-      ({ jobId } = await this.deps.jobs.submit(request, requester, surface));
-    } catch (error) {
-      if (!UserFacingError.is(error)) this.deps.logger.error({ err: error, user: requester.userId }, 'playground: submit failed');
-      await surface.onFailed(UserFacingError.is(error) ? error : new UserFacingError('generation_failed', ''));
-      return;
-    }
-    surface.showsJob(jobId);
-    try {
-      await this.deps.jobs.attachMessage(jobId, ref);
-    } catch (error) {
-      // The job still runs and shows its result; only a re-roll after a restart would miss it.
-      this.deps.logger.warn({ err: error, jobId }, 'playground: could not record the message of a job');
-    }
-  }
-
-  private async postReply(requester: Requester, reply: Reply, replyTo: string | undefined): Promise<void> {
-    const rendered = await renderReply(reply, { images: this.deps.images, ageRestricted: requester.ageRestrictedChannel });
-    this.deps.channel.post({
-      author: BOT_AUTHOR,
-      ...(replyTo === undefined ? {} : { replyTo }),
-      ...(reply.ephemeral ? { visibleTo: requester.userId } : {}),
-      ...rendered,
-    });
+  private async postReply(requester: Requester, reply: Reply, replyTo: string): Promise<void> {
+    await new PlaygroundChatSurface(this.deps, { replyTo, requester: requester.userId }).reply(reply);
   }
 }
 

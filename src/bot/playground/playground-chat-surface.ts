@@ -1,145 +1,106 @@
-// One job as the playground shows it: a bot message posted the moment the request is accepted,
-// edited with its place in line and live previews (throttled, newest only), and finally turned
-// into the images with their parameters and buttons, or into an error that says what happened.
-import type { JobRecord, MessageRef } from '../../commands/job-record.js';
-import { REROLL_EMOJI } from '../../commands/reactions.js';
-import { errorReply, progressReply, queuedReply, resultReply } from '../../commands/replies.js';
+// One job (or one answer) as the playground shows it: a bot message posted the moment the request
+// is accepted, edited by the JobPresenter with its place in line and live previews, and finally
+// turned into the images with their parameters and buttons, or into an error that says what
+// happened. Private answers are messages only the requester's tabs show.
+import type { MessageRef } from '../../commands/job-record.js';
 import type { Reply } from '../../commands/reply.js';
-import type { UserFacingError } from '../../commands/user-facing-error.js';
-import type { JobObserver, JobSuccessDetails } from '../core/job-observer.js';
-import type { Logger } from '../core/logger.js';
-import { EditThrottle } from './edit-throttle.js';
+import type { ChatSurface, SurfaceFailure } from '../core/chat-surface.js';
 import type { PlaygroundImageStore } from './image-store.js';
 import type { MessagePatch, PlaygroundChannel } from './playground-channel.js';
-import { renderReply } from './render-reply.js';
 import { BOT_AUTHOR, messageRef } from './playground-identity.js';
+import { renderReply } from './render-reply.js';
 
 export interface SurfaceDeps {
   readonly channel: PlaygroundChannel;
   readonly images: PlaygroundImageStore;
-  readonly logger: Logger;
-  /** At most one progress edit per interval (PLAYGROUND_EDIT_INTERVAL_MS). */
-  readonly editIntervalMs: number;
-  readonly now?: () => number;
 }
 
 export interface SurfaceTarget {
   /** The line above the message, e.g. "ann used /imagine a fox". */
-  readonly replyTo: string;
-  readonly ageRestricted: boolean;
+  readonly replyTo?: string;
+  /** Who private answers are for. */
+  readonly requester: string;
 }
 
-export class PlaygroundChatSurface implements JobObserver {
-  private readonly throttle: EditThrottle;
-  private readonly now: () => number;
+/** The job's message was deleted from the channel. */
+class MessageGone extends Error {}
+
+export class PlaygroundChatSurface implements ChatSurface {
+  readonly canSpoil = false;
   private messageId: string | undefined;
-  private jobId: string | undefined;
-  private heading = '';
-  private preview: Uint8Array | undefined;
-  private finished = false;
 
   constructor(
     private readonly deps: SurfaceDeps,
     private readonly target: SurfaceTarget,
-  ) {
-    this.now = deps.now ?? Date.now;
-    this.throttle = new EditThrottle(deps.editIntervalMs, this.now);
+  ) {}
+
+  get messageRef(): MessageRef | undefined {
+    return this.messageId === undefined ? undefined : messageRef(this.messageId);
   }
 
-  /** Posts the job's message at once, before anything is queued, and says where it is. */
-  acknowledge(ack: Reply): MessageRef {
-    this.heading = ack.text;
-    const message = this.deps.channel.post({
-      author: BOT_AUTHOR,
-      replyTo: this.target.replyTo,
-      text: ack.text,
-      tone: 'pending',
-    });
+  /** Posts the job's message at once, before anything is queued. */
+  async acknowledge(ack: Reply): Promise<void> {
+    const message = this.deps.channel.post({ author: BOT_AUTHOR, ...this.replyTo(), text: ack.text, tone: 'pending' });
     this.messageId = message.id;
-    return messageRef(message.id);
   }
 
-  /** The job behind the message, once the job service accepted it. */
-  showsJob(jobId: string): void {
-    this.jobId = jobId;
-    if (!this.finished) this.edit({ jobId });
+  async show(reply: Reply): Promise<void> {
+    const rendered = await this.render(reply);
+    // A step without a new preview keeps the one on screen.
+    const { preview, ...rest } = rendered;
+    this.edit(preview === undefined ? rest : rendered);
   }
 
-  onQueued(position: number, etaMs: number): void {
-    this.showStatus(queuedReply(position, etaMs));
+  async deliver(reply: Reply): Promise<readonly MessageRef[]> {
+    this.edit({ ...(await this.render(reply)), preview: undefined });
+    const ref = this.messageRef;
+    return ref === undefined ? [] : [ref];
   }
 
-  onPositionChange(position: number, etaMs: number): void {
-    this.showStatus(queuedReply(position, etaMs));
+  async fail(reply: Reply): Promise<void> {
+    this.edit({ ...(await this.render(reply)), preview: undefined });
   }
 
-  onStarted(): void {
-    this.showStatus(queuedReply(0, 0));
-  }
-
-  onProgress(step: number, total: number, preview?: Uint8Array): void {
-    // Previews come every few steps; the steps between keep showing the last one.
-    if (preview !== undefined) this.preview = preview;
-    const latest = this.preview;
-    this.showStatus(progressReply({ step, total, ...(latest === undefined ? {} : { preview: latest }) }));
-  }
-
-  async onSucceeded(record: JobRecord, pngs: readonly Uint8Array[], details: JobSuccessDetails): Promise<void> {
-    if (!this.finish()) return;
-    const startedAt = record.startedAt ?? record.createdAt;
-    const reply = resultReply({
-      jobId: record.jobId,
-      request: record.request,
-      images: record.images.map((image, index) => ({ ...image, ...optionalPng(pngs[index]) })),
-      truncatedWords: details.truncatedWords,
-      elapsedMs: (record.finishedAt ?? this.now()) - startedAt,
-    });
-    const rendered = await renderReply(reply, { images: this.deps.images, ageRestricted: this.target.ageRestricted });
-    this.edit({ ...rendered, preview: undefined, jobId: record.jobId });
-  }
-
-  async onFailed(error: UserFacingError): Promise<void> {
-    if (!this.finish()) return;
-    const reply = errorReply(error);
-    const rendered = await renderReply(reply, { images: this.deps.images, ageRestricted: this.target.ageRestricted });
-    this.edit({
+  async reply(reply: Reply): Promise<void> {
+    const rendered = await this.render(reply);
+    if (reply.ephemeral && this.messageId !== undefined) {
+      // A refusal is the requester's business: the public placeholder goes.
+      this.deps.channel.remove(this.messageId);
+      this.messageId = undefined;
+    }
+    if (this.messageId !== undefined) {
+      this.edit(rendered);
+      return;
+    }
+    this.deps.channel.post({
+      author: BOT_AUTHOR,
+      ...this.replyTo(),
+      ...(reply.ephemeral ? { visibleTo: this.target.requester } : {}),
       ...rendered,
-      text: joinLines(this.heading, rendered.text),
-      preview: undefined,
-      // The stored record lets 🔄 run the request again, as it does on a result.
-      reactionControls: this.jobId === undefined ? [] : [REROLL_EMOJI],
     });
   }
 
-  private showStatus(status: Reply): void {
-    if (this.finished) return;
-    this.throttle.push(() => {
-      void renderReply(status, { images: this.deps.images, ageRestricted: this.target.ageRestricted })
-        .then((rendered) => {
-          // A result or failure may have arrived while this rendered: it wins.
-          if (!this.finished) this.edit({ ...rendered, text: joinLines(this.heading, rendered.text) });
-        })
-        .catch((error: unknown) => this.deps.logger.warn({ err: error, jobId: this.jobId }, 'playground: progress edit dropped'));
-    });
+  async dismiss(): Promise<void> {
+    // Nothing is posted before a job is accepted or an answer is ready.
   }
 
-  /** Marks the job over; false when it already was (a late duplicate ending). */
-  private finish(): boolean {
-    if (this.finished) return false;
-    this.finished = true;
-    this.throttle.cancel();
-    return true;
+  classify(error: unknown): SurfaceFailure {
+    return { gone: error instanceof MessageGone };
+  }
+
+  /** The title (what was asked) leads the text, so a restored message still says what it was. */
+  private async render(reply: Reply): Promise<MessagePatch & { readonly text: string }> {
+    const rendered = await renderReply(reply, { images: this.deps.images });
+    const text = [reply.title ?? '', rendered.text].filter((line) => line !== '').join('\n');
+    return { ...rendered, title: undefined, text };
   }
 
   private edit(patch: MessagePatch): void {
-    if (this.messageId !== undefined) this.deps.channel.edit(this.messageId, patch);
+    if (this.messageId === undefined) return;
+    if (this.deps.channel.edit(this.messageId, patch) === undefined) throw new MessageGone(this.messageId);
   }
-}
 
-function joinLines(first: string, second: string): string {
-  return [first, second].filter((line) => line !== '').join('\n');
-}
-
-function optionalPng(png: Uint8Array | undefined): { png?: Uint8Array } {
-  return png === undefined ? {} : { png };
+  private replyTo(): { replyTo?: string } {
+    return this.target.replyTo === undefined ? {} : { replyTo: this.target.replyTo };
+  }
 }

@@ -10,8 +10,6 @@ import type { MessageTone, WireButton, WireImage } from './wire-protocol.js';
 
 export interface RenderOptions {
   readonly images: PlaygroundImageStore;
-  /** Whether images the safety checker flagged may be shown (never, in the playground's channel). */
-  readonly ageRestricted: boolean;
   readonly newImageId?: () => string;
 }
 
@@ -62,8 +60,8 @@ async function storeImages(images: readonly ReplyImage[], options: RenderOptions
   const newId = options.newImageId ?? randomUUID;
   const shown: WireImage[] = [];
   for (const image of images) {
-    // Flagged images are withheld outside age-restricted channels; the reply's text says so.
-    if (image.png === undefined || (image.nsfw === true && !options.ageRestricted)) continue;
+    // The presenter has already withheld what the NSFW policy keeps back; the reply's text says so.
+    if (image.png === undefined) continue;
     const id = newId();
     await options.images.put(id, image.png);
     shown.push({

@@ -3,6 +3,7 @@
 // platform is configured, or with --playground next to them.
 import type { CommandDeps } from '../../commands/command-deps.js';
 import type { Logger } from '../core/logger.js';
+import type { NsfwPolicy } from '../core/nsfw-policy.js';
 import { AccessToken } from './access-token.js';
 import type { ChannelHistoryStore } from './channel-history-store.js';
 import { reviveMessages, saveChannelOnChange } from './channel-persistence.js';
@@ -24,6 +25,7 @@ export interface StartPlaygroundOptions {
   readonly images?: PlaygroundImageStore;
   /** Where the channel is saved between starts; not saved when absent. */
   readonly history?: ChannelHistoryStore;
+  readonly nsfwPolicy?: NsfwPolicy;
   /** A fresh random token when absent (the normal case). */
   readonly token?: AccessToken;
 }
@@ -34,6 +36,7 @@ export interface RunningPlayground {
   readonly origin: string;
   readonly port: number;
   readonly channel: PlaygroundChannel;
+  readonly adapter: PlaygroundAdapter;
   /** Stops serving and saves the channel. */
   close(): Promise<void>;
 }
@@ -52,6 +55,7 @@ export async function startPlayground(options: StartPlaygroundOptions): Promise<
     jobs: options.jobs,
     logger,
     editIntervalMs: config.editIntervalMs,
+    ...(options.nsfwPolicy === undefined ? {} : { nsfwPolicy: options.nsfwPolicy }),
   });
   const server = await PlaygroundServer.start({
     host: config.host,
@@ -68,6 +72,7 @@ export async function startPlayground(options: StartPlaygroundOptions): Promise<
     origin: server.origin,
     port: server.port,
     channel,
+    adapter,
     async close() {
       await server.close();
       await saver?.close();

@@ -2,7 +2,6 @@
 // commands arrive from channels the bot has not joined and from DMs between other people; those
 // get an explanation in the ack instead of a job whose results could never be posted.
 import type { webApi } from '@slack/bolt';
-import type { Clock } from './edit-throttle.js';
 import type { AccessProblem } from './slack-messages.js';
 import { slackErrorInfo } from './slack-error.js';
 
@@ -32,7 +31,7 @@ export class ChannelAccess {
     private readonly client: webApi.WebClient,
     private readonly timeoutMs = DEFAULT_CHECK_TIMEOUT_MS,
     private readonly cacheMs = DEFAULT_CACHE_MS,
-    private readonly now: Clock = Date.now,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** `channelName` is the slash command's, which tells DMs (`directmessage`) and group DMs (`mpdm-…`) apart. */

@@ -2,15 +2,14 @@
 // deletes it (the commands layer maps the names). The job is found from stored records by
 // channel+ts, so this works on messages from before a restart. The bot's own reactions are
 // ignored, and an event Slack redelivers (same event_id) is handled once.
-import type { CommandDeps } from '../../commands/command-deps.js';
 import { handleAction } from '../../commands/handle-action.js';
+import { respond } from '../core/run-outcome.js';
 import { notifyUser } from './notify-user.js';
 import type { RecentIds } from './recent-ids.js';
-import { runOutcome, type OutcomeDeps } from './run-outcome.js';
 import { slackRequester } from './slack-requester.js';
+import { slackTarget, type SlackHandlerDeps } from './slack-target.js';
 
-export interface ReactionDeps extends OutcomeDeps {
-  readonly commands: CommandDeps;
+export interface ReactionDeps extends SlackHandlerDeps {
   readonly seenEvents: RecentIds;
 }
 
@@ -32,21 +31,15 @@ export function createReactionListener(deps: ReactionDeps): (args: ReactionArgs)
       deps.logger.debug({ eventId: body.event_id }, 'slack: redelivered reaction ignored');
       return;
     }
-    const target = { channelId: item.channel, userId: event.user };
-    try {
-      const requester = slackRequester({ ...target, ...(body.team_id === undefined ? {} : { teamId: body.team_id }) });
-      const outcome = await handleAction(
-        { kind: 'reaction', emoji: event.reaction, message: { platform: 'slack', channelId: item.channel, messageId: item.ts } },
-        requester,
-        deps.commands,
-      );
-      await runOutcome(
-        deps,
-        { ...target, checkAccess: false, announceQueued: false, answer: (text) => notifyUser(deps.client, deps.logger, target, text) },
-        outcome,
-      );
-    } catch (error) {
-      deps.logger.error({ err: error, eventId: body.event_id }, 'slack: reaction failed');
-    }
+    const where = { channelId: item.channel, userId: event.user };
+    const message = { platform: 'slack' as const, channelId: item.channel, messageId: item.ts };
+    const target = slackTarget(deps, {
+      ...where,
+      answer: (text) => notifyUser(deps.client, deps.logger, where, text),
+      announceAccepted: false,
+      logContext: { eventId: body.event_id, reaction: event.reaction, user: event.user },
+    });
+    const requester = slackRequester({ ...where, ...(body.team_id === undefined ? {} : { teamId: body.team_id }) });
+    await respond(() => handleAction({ kind: 'reaction', emoji: event.reaction, message }, requester, deps.commands), target, deps);
   };
 }

@@ -1,6 +1,5 @@
 // Remembers ids seen lately, so an event Slack redelivers (same event_id, X-Slack-Retry-Num ≥ 1)
 // is handled once. Bounded in both time and size.
-import type { Clock } from './edit-throttle.js';
 
 /** Slack retries three times over about five minutes; keep ids a little longer than that. */
 export const DEFAULT_REMEMBER_MS = 10 * 60 * 1000;
@@ -12,7 +11,7 @@ export class RecentIds {
   constructor(
     private readonly rememberMs = DEFAULT_REMEMBER_MS,
     private readonly maxIds = DEFAULT_MAX_IDS,
-    private readonly now: Clock = Date.now,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** True when `id` was seen within the window; records it either way. */

@@ -91,5 +91,6 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): SlackMes
     });
   }
   const firstLine = reply.text.split('\n')[0] ?? '';
-  return { text: reply.title === undefined ? firstLine : `${reply.title}: ${firstLine}`, blocks };
+  // The notification text is mrkdwn too: a prompt's <!channel> must not ping from here either.
+  return { text: escapeMrkdwn(reply.title === undefined ? firstLine : `${reply.title}: ${firstLine}`), blocks };
 }

@@ -6,25 +6,34 @@ import type { AddressInfo } from 'node:net';
 import { App, LogLevel, webApi, type BlockAction, type ButtonAction } from '@slack/bolt';
 import { ACTION_ID_VERSION } from '../../commands/action-id.js';
 import type { CommandDeps } from '../../commands/command-deps.js';
+import type { JobRecord } from '../../commands/job-record.js';
+import type { ChatAdapter } from '../core/chat-adapter.js';
+import { interruptedReply } from '../core/interrupted-reply.js';
+import { LiveJobs } from '../core/live-jobs.js';
+import type { NsfwPolicy } from '../core/nsfw-policy.js';
+import type { JobIntake } from '../core/run-outcome.js';
 import { ChannelAccess, DEFAULT_CHECK_TIMEOUT_MS } from './channel-access.js';
 import { DEFAULT_ACK_BUDGET_MS } from './deadline-ack.js';
 import { DeliveredFiles } from './delivered-files.js';
 import { createReactionListener } from './reaction-listener.js';
 import { RecentIds } from './recent-ids.js';
 import { createResultActionListener } from './result-action-listener.js';
-import type { SlackJobs } from './run-outcome.js';
+import { renderReply } from './render-reply.js';
 import type { SlackConfig } from './slack-config.js';
 import { boltLoggerFrom, type SlackLogger } from './slack-logger.js';
+import { requestedBy } from './slack-messages.js';
+import type { SlackHandlerDeps } from './slack-target.js';
 import { createSlashCommandListener } from './slash-command-listener.js';
-import { SurfaceFactory } from './surface-factory.js';
 
 export interface SlackBotOptions {
   readonly config: SlackConfig;
   /** What the commands layer needs (config, settings, job records, queue, limits, admin). */
   readonly commands: CommandDeps;
   /** The job service: submit, attach messages to jobs, cancel. */
-  readonly jobs: SlackJobs;
+  readonly jobs: JobIntake;
   readonly logger: SlackLogger;
+  /** Flagged images outside age-restricted channels: Slack cannot blur, so they are withheld either way. */
+  readonly nsfwPolicy?: NsfwPolicy;
   /** Time allowed before a holding ack goes out; Slack's hard limit is 3 s. */
   readonly ackBudgetMs?: number;
   readonly accessCheckTimeoutMs?: number;
@@ -39,9 +48,10 @@ const DEFAULT_RETRY_CONFIG: webApi.RetryOptions = webApi.retryPolicies.tenRetrie
 /** Every result button id starts with the commands layer's version prefix. */
 const RESULT_BUTTON_IDS = new RegExp(`^${ACTION_ID_VERSION}:`);
 
-export class SlackBot {
+export class SlackBot implements ChatAdapter {
+  readonly platform = 'slack';
   readonly #app: App;
-  readonly #surfaces: SurfaceFactory;
+  readonly #live = new LiveJobs();
   readonly #options: SlackBotOptions;
   #botUserId = '';
   #server: Server | undefined;
@@ -68,24 +78,19 @@ export class SlackBot {
       retryConfig: { retries: 0 },
     });
     const files = new DeliveredFiles();
-    this.#surfaces = new SurfaceFactory({
-      client,
-      previewClient,
-      jobs,
-      files,
-      logger,
-      editIntervalMs: config.editIntervalMs,
-      resultsInThread: config.resultsInThread,
-    });
-    const shared = {
+    const botUserId = (): string => this.#botUserId;
+    const shared: SlackHandlerDeps = {
       commands,
       jobs,
       client,
       logger,
       files,
-      surfaces: this.#surfaces,
+      editIntervalMs: config.editIntervalMs,
+      nsfwPolicy: options.nsfwPolicy ?? 'spoiler',
+      live: this.#live,
+      surface: { client, previewClient, files, logger, resultsInThread: config.resultsInThread, botUserId },
       access: new ChannelAccess(client, options.accessCheckTimeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS),
-      botUserId: () => this.#botUserId,
+      botUserId,
     };
 
     const onCommand = createSlashCommandListener({ ...shared, ackBudgetMs: options.ackBudgetMs ?? DEFAULT_ACK_BUDGET_MS });
@@ -138,6 +143,14 @@ export class SlackBot {
 
   /** Resolves when every job this adapter showed has its final state in Slack. */
   idle(): Promise<void> {
-    return this.#surfaces.idle();
+    return this.#live.idle();
+  }
+
+  async markInterrupted(record: JobRecord): Promise<void> {
+    const message = renderReply(interruptedReply(record), { footer: requestedBy(record.requester.userId) });
+    for (const ref of record.messages) {
+      if (ref.platform !== 'slack') continue;
+      await this.#app.client.chat.update({ channel: ref.channelId, ts: ref.messageId, text: message.text, blocks: [...message.blocks] });
+    }
   }
 }

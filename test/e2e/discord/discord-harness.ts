@@ -52,7 +52,6 @@ export class DiscordHarness {
       editIntervalMs: TEST_EDIT_INTERVAL_MS,
       tokenLifetimeMs: FIFTEEN_MINUTES_MS,
       tokenSwitchMarginMs: 0,
-      nsfwPolicy: 'spoiler',
       deliveryAttempts: 4,
       ...options.bot,
     };

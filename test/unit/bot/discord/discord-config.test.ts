@@ -11,7 +11,6 @@ describe('loadDiscordConfig', () => {
       editIntervalMs: DEFAULT_DISCORD_EDIT_INTERVAL_MS,
       tokenLifetimeMs: DISCORD_TOKEN_LIFETIME_MS,
       tokenSwitchMarginMs: 60_000,
-      nsfwPolicy: 'spoiler',
       deliveryAttempts: 4,
     });
   });
@@ -24,7 +23,6 @@ describe('loadDiscordConfig', () => {
       DISCORD_EDIT_INTERVAL_MS: '1500',
       DISCORD_TOKEN_LIFETIME_MS: '5000',
       DISCORD_TOKEN_SWITCH_MARGIN_MS: '1000',
-      DISCORD_NSFW_POLICY: 'withhold',
       DISCORD_DELIVERY_ATTEMPTS: '2',
     });
     expect(config).toMatchObject({
@@ -33,7 +31,6 @@ describe('loadDiscordConfig', () => {
       editIntervalMs: 1500,
       tokenLifetimeMs: 5000,
       tokenSwitchMarginMs: 1000,
-      nsfwPolicy: 'withhold',
       deliveryAttempts: 2,
     });
   });
@@ -49,7 +46,6 @@ describe('loadDiscordConfig', () => {
     { name: 'API base with a version', env: { ...VALID, DISCORD_API_BASE: 'http://127.0.0.1:8080/api/v10' }, says: 'DISCORD_API_BASE must not end in a version' },
     { name: 'API base not http', env: { ...VALID, DISCORD_API_BASE: 'ftp://example.com/api' }, says: 'DISCORD_API_BASE must be an http(s) URL' },
     { name: 'interval in words', env: { ...VALID, DISCORD_EDIT_INTERVAL_MS: 'fast' }, says: 'DISCORD_EDIT_INTERVAL_MS must be a whole number from 50 to 60000' },
-    { name: 'unknown NSFW policy', env: { ...VALID, DISCORD_NSFW_POLICY: 'show' }, says: 'DISCORD_NSFW_POLICY must be one of: spoiler, withhold' },
     {
       name: 'margin longer than the lifetime',
       env: { ...VALID, DISCORD_TOKEN_LIFETIME_MS: '1000', DISCORD_TOKEN_SWITCH_MARGIN_MS: '1000' },

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_CONTENT_CHARS, renderReply, replyComponents, replyText } from '../../../../src/bot/discord/render-reply.js';
 import type { Reply } from '../../../../src/commands/reply.js';
 
-const files = { sizeLimitBytes: 10 * 1024 * 1024, ageRestrictedChannel: false, nsfwPolicy: 'spoiler' as const };
+const files = { sizeLimitBytes: 10 * 1024 * 1024 };
 
 describe('renderReply', () => {
   it('writes the text, long fields on their own line and short ones side by side', () => {

@@ -23,7 +23,7 @@ async function grainy(seed: number, side: number): Promise<ResultImage> {
   return { filename: `imagine-${seed}.png`, png, width: side, height: side, nsfw: false };
 }
 
-const plain: ResultFilesOptions = { sizeLimitBytes: 10 * MIB, ageRestrictedChannel: false, nsfwPolicy: 'spoiler' };
+const plain: ResultFilesOptions = { sizeLimitBytes: 10 * MIB };
 
 describe('prepareResultFiles', () => {
   it('sends one image as its PNG, bytes untouched, with no notes', async () => {
@@ -54,14 +54,9 @@ describe('prepareResultFiles', () => {
     expect(notes.join(' ')).toMatch(/upload limit here: sent as (WebP|JPEG), without the PNG's embedded parameters/);
   });
 
-  it.each([
-    { policy: 'spoiler' as const, ageRestricted: false, names: ['SPOILER_grid.png', 'imagine-1.png', 'SPOILER_imagine-2.png'], noted: false },
-    { policy: 'withhold' as const, ageRestricted: false, names: ['imagine-1.png'], noted: true },
-    { policy: 'withhold' as const, ageRestricted: true, names: ['grid.png', 'imagine-1.png', 'imagine-2.png'], noted: false },
-  ])('applies the NSFW policy $policy (age-restricted channel: $ageRestricted)', async ({ policy, ageRestricted, names, noted }) => {
+  it('sends an image the presenter marked flagged as a spoiler, the grid too', async () => {
     const images = [await flat(1), await flat(2, true)];
-    const { files, notes } = await prepareResultFiles(images, { ...plain, nsfwPolicy: policy, ageRestrictedChannel: ageRestricted });
-    expect(files.map((file) => file.name)).toEqual(names);
-    expect(notes.some((note) => note.includes('flagged as NSFW'))).toBe(noted);
+    const { files } = await prepareResultFiles(images, plain);
+    expect(files.map((file) => file.name)).toEqual(['SPOILER_grid.png', 'imagine-1.png', 'SPOILER_imagine-2.png']);
   });
 });

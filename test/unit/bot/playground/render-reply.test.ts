@@ -5,10 +5,10 @@ import { pngDataUrl, renderReply } from '../../../../src/bot/playground/render-r
 
 const png = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 7);
 
-function render(reply: Partial<Reply> & Pick<Reply, 'kind'>, ageRestricted = false) {
+function render(reply: Partial<Reply> & Pick<Reply, 'kind'>) {
   const images = new MemoryImageStore(10);
   let next = 0;
-  const rendered = renderReply({ text: 'hello', ephemeral: false, ...reply }, { images, ageRestricted, newImageId: () => `img-${++next}` });
+  const rendered = renderReply({ text: 'hello', ephemeral: false, ...reply }, { images, newImageId: () => `img-${++next}` });
   return { images, rendered };
 }
 
@@ -40,12 +40,9 @@ describe('renderReply', () => {
     expect(await images.get('img-1')).toBe(png);
   });
 
-  it.each([
-    [false, 0],
-    [true, 1],
-  ])('flagged images in an age-restricted channel (%s) are shown %i times', async (ageRestricted, shown) => {
-    const { rendered } = render({ kind: 'result', images: [{ filename: 'x.png', png, nsfw: true }] }, ageRestricted);
-    expect((await rendered).images).toHaveLength(shown);
+  it('shows no image the presenter withheld (no PNG left)', async () => {
+    const { rendered } = render({ kind: 'result', images: [{ filename: 'x.png', nsfw: true }, { filename: 'y.png', png }] });
+    expect((await rendered).images.map((image) => image.filename)).toEqual(['y.png']);
   });
 
   it('puts button emoji in front of the label and offers 🔄 only where there is a re-roll', async () => {

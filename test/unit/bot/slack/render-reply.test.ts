@@ -73,7 +73,8 @@ describe('renderReply', () => {
     for (const fact of ['Seeds', '7, 8', 'Steps', '20', 'Euler a', 'CFG scale', '768', 'sd15', 'Negative prompt', 'blurry', 'requested by <@U1>']) {
       expect(text).toContain(fact);
     }
-    expect(message.text).toBe('a fox <in> snow & ice');
+    // Slack reads the notification text as mrkdwn too: &, < and > are escaped there as well.
+    expect(message.text).toBe('a fox &lt;in&gt; snow &amp; ice');
   });
 
   it('keeps a title in the notification text', () => {
