@@ -52,6 +52,8 @@ export function resultButtons(jobId: string, origin: RequestOrigin, imageCount: 
     [...upscales, reroll],
     [...variations, remove],
   ];
+  // A job that never finished (interrupted) keeps only Re-roll and Delete.
+  if (imageCount === 0) return rows;
   if (imageCount !== 1) return [...rows, [remix]];
   const [editRow, panRow] = editButtons(jobId, 0);
   return [...rows, [remix, ...editRow], panRow];

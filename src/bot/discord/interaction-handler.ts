@@ -77,8 +77,9 @@ export class DiscordInteractionHandler {
       await this.openForm(interaction, receivedAt);
       return;
     }
-    // A new job gets a public message of its own; deletes and unknown buttons answer privately.
-    if (!(await this.defer(interaction, action === undefined || action.kind === 'delete'))) return;
+    // A new job gets a public message of its own; deletes, the choice of a region and unknown buttons answer privately.
+    const privately = action === undefined || action.kind === 'delete' || (action.kind === 'vary_region' && action.region === undefined);
+    if (!(await this.defer(interaction, privately))) return;
     const target = this.targetFor(interaction, receivedAt);
     const actor = discordRequester(interaction.user, interaction);
     await respond(() => this.deps.backend.handleAction({ kind: 'button', id: interaction.customId }, actor), target, this.deps);
