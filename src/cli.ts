@@ -14,7 +14,15 @@ import {
   MIN_IMAGES_PER_REQUEST,
   SAMPLER_NAMES,
   SIZE_MULTIPLE,
+  DEFAULT_HIRES_DENOISE,
+  DEFAULT_MASK_BLUR,
+  HIRES_LATENT,
+  MAX_HIRES_SCALE,
+  MAX_MASK_BLUR,
+  MIN_HIRES_SCALE,
   type ExecutionProviderName,
+  type HiresFix,
+  type InpaintMask,
   type SamplerName,
 } from './pipeline/types.js';
 import { MAX_CLIP_SKIP, MAX_GUIDANCE, MAX_SIDE, MAX_STEPS, MIN_SIDE } from './pipeline/sd/validate-params.js';
@@ -22,7 +30,9 @@ import { MAX_CLIP_SKIP, MAX_GUIDANCE, MAX_SIDE, MAX_STEPS, MIN_SIDE } from './pi
 const USAGE =
   'usage: npm run imagine -- --model DIR --prompt TEXT [--negative TEXT] [--seed N] [--steps N] [--cfg X] [--sampler NAME] ' +
   '[--width W] [--height H] [--count N] [--provider cpu|webgpu|cuda] [--threads N] [--allow-cpu-fallback] ' +
-  '[--init FILE --strength S] [--clip-skip N] [--taesd DIR [--fast-decode]] [--no-safety-checker] [--out FILE.png]';
+  '[--init FILE --strength S] [--init FILE --mask FILE [--mask-blur N]] ' +
+  '[--hires SCALE [--hires-steps N] [--hires-denoise X] [--hires-upscaler latent|lanczos|NAME]] [--upscalers DIR] ' +
+  '[--clip-skip N] [--taesd DIR [--fast-decode]] [--no-safety-checker] [--out FILE.png]';
 
 const EXIT_BAD_OPTIONS = 2;
 const EXIT_FAILED = 1;
@@ -54,6 +64,13 @@ function parseCommandLine(argv: string[]) {
         'allow-cpu-fallback': { type: 'boolean', default: false },
         init: { type: 'string' },
         strength: { type: 'string' },
+        mask: { type: 'string' },
+        'mask-blur': { type: 'string' },
+        hires: { type: 'string' },
+        'hires-steps': { type: 'string' },
+        'hires-denoise': { type: 'string' },
+        'hires-upscaler': { type: 'string' },
+        upscalers: { type: 'string' },
         'clip-skip': { type: 'string' },
         taesd: { type: 'string' },
         'fast-decode': { type: 'boolean', default: false },
@@ -89,6 +106,38 @@ function choiceOption<T extends string>(name: string, raw: string | undefined, c
   if (raw === undefined) return undefined;
   if (!choices.includes(raw as T)) throw new CliUsageError(`--${name} must be one of ${choices.join(', ')}, got "${raw}"`);
   return raw as T;
+}
+
+async function readInput(option: string, file: string): Promise<Uint8Array> {
+  try {
+    return await readFile(file);
+  } catch {
+    throw new CliUsageError(`--${option}: cannot read "${file}"`);
+  }
+}
+
+interface EditOptions {
+  readonly mask?: InpaintMask;
+  readonly hires?: HiresFix;
+}
+
+/** --mask/--mask-blur and the --hires options; each follow-up option needs its main one. */
+async function editOptions(values: ReturnType<typeof parseCommandLine>): Promise<EditOptions> {
+  const maskBlur = integerOption('mask-blur', values['mask-blur'], 0, MAX_MASK_BLUR);
+  if (maskBlur !== undefined && values.mask === undefined) throw new CliUsageError('--mask-blur needs --mask FILE');
+  const mask = values.mask === undefined ? undefined : { source: { kind: 'image' as const, data: await readInput('mask', values.mask) }, blur: maskBlur ?? DEFAULT_MASK_BLUR };
+  const scale = numberOption('hires', values.hires, MIN_HIRES_SCALE, MAX_HIRES_SCALE);
+  const hiresSteps = integerOption('hires-steps', values['hires-steps'], 1, MAX_STEPS);
+  const denoise = numberOption('hires-denoise', values['hires-denoise'], 0, 1);
+  const upscaler = values['hires-upscaler'];
+  if (upscaler !== undefined && upscaler.trim() === '') throw new CliUsageError('--hires-upscaler must be latent, lanczos or the name of a model in --upscalers DIR');
+  if (scale === undefined) {
+    for (const [name, value] of [['hires-steps', hiresSteps], ['hires-denoise', denoise], ['hires-upscaler', upscaler]] as const) {
+      if (value !== undefined) throw new CliUsageError(`--${name} needs --hires SCALE`);
+    }
+  }
+  const hires = scale === undefined ? undefined : { scale, denoise: denoise ?? DEFAULT_HIRES_DENOISE, upscaler: upscaler ?? HIRES_LATENT, ...(hiresSteps !== undefined ? { steps: hiresSteps } : {}) };
+  return { ...(mask ? { mask } : {}), ...(hires ? { hires } : {}) };
 }
 
 function outputFile(base: string, index: number, count: number): string {
@@ -136,14 +185,10 @@ async function main(argv: string[]): Promise<number> {
   const strength = numberOption('strength', values.strength, 0, 1);
   if (strength !== undefined && values.init === undefined) throw new CliUsageError('--strength needs --init FILE');
   if (values['fast-decode'] && values.taesd === undefined) throw new CliUsageError('--fast-decode needs --taesd DIR (a folder with taesd_decoder.onnx / taesdxl_decoder.onnx)');
-  let initData: Uint8Array | undefined;
-  if (values.init !== undefined) {
-    try {
-      initData = await readFile(values.init);
-    } catch {
-      throw new CliUsageError(`--init: cannot read "${values.init}"`);
-    }
-  }
+  const initData = values.init === undefined ? undefined : await readInput('init', values.init);
+  const edit = await editOptions(values);
+  if (edit.mask !== undefined && initData === undefined) throw new CliUsageError('--mask needs --init FILE: the picture whose white-masked area is repainted');
+  if (edit.hires !== undefined && initData !== undefined) throw new CliUsageError('--hires works on text-to-image only; leave out --init');
 
   const pipeline = await StableDiffusionPipeline.load(values.model, values.model.replace(/\/+$/, '').split('/').at(-1) ?? 'model', {
     provider,
@@ -152,6 +197,7 @@ async function main(argv: string[]): Promise<number> {
     safetyChecker: !values['no-safety-checker'],
     ...(values.taesd !== undefined ? { taesdDir: values.taesd, fastDecode: values['fast-decode'] } : {}),
     ...(threads !== undefined ? { threads } : {}),
+    ...(values.upscalers !== undefined ? { upscalersDir: values.upscalers } : {}),
     onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
   });
   // The same per-kind defaults the bot uses (distilled models need few steps and no CFG).
@@ -170,7 +216,10 @@ async function main(argv: string[]): Promise<number> {
         height: height ?? pipeline.info.nativeSize,
         count,
         ...(clipSkip !== undefined ? { clipSkip } : {}),
-        ...(initData !== undefined ? { init: { data: initData, strength: strength ?? DEFAULT_STRENGTH } } : {}),
+        // Inpainting repaints the masked area from scratch unless told otherwise, as A1111 and diffusers do.
+        ...(initData !== undefined ? { init: { data: initData, strength: strength ?? (edit.mask !== undefined ? 1 : DEFAULT_STRENGTH) } } : {}),
+        ...(edit.mask !== undefined ? { mask: edit.mask } : {}),
+        ...(edit.hires !== undefined ? { hires: edit.hires } : {}),
       },
       { onProgress: (p) => p.preview === undefined && showProgress(p.step, p.total) },
     );

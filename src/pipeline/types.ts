@@ -61,6 +61,17 @@ export interface HiresFix {
   readonly upscaler: string;
 }
 
+/** Hires fix bounds and defaults, as in A1111. */
+export const MIN_HIRES_SCALE = 1;
+export const MAX_HIRES_SCALE = 2;
+export const DEFAULT_HIRES_DENOISE = 0.5;
+/** Built-in hires upscalers; any other name is an upscaler model. */
+export const HIRES_LATENT = 'latent';
+export const HIRES_LANCZOS = 'lanczos';
+/** Mask blur in pixels: A1111's default, and a limit well past any useful softening. */
+export const DEFAULT_MASK_BLUR = 4;
+export const MAX_MASK_BLUR = 64;
+
 /** One generation as the pipeline sees it. Seeds run seed, seed+1, … for `count` images. */
 export interface GenerationParams {
   readonly prompt: string;

@@ -15,6 +15,15 @@ export interface ImageParameters {
   readonly model: string;
   readonly clipSkip?: number;
   readonly denoisingStrength?: number;
+  /** Inpainting's edge softening in pixels. */
+  readonly maskBlur?: number;
+  readonly hires?: {
+    readonly upscale: number;
+    /** Left out when the second pass uses the first pass's steps, as A1111 does. */
+    readonly steps?: number;
+    /** "Latent", "Lanczos" or an upscaler model's name. */
+    readonly upscaler: string;
+  };
 }
 
 export function formatParameters(p: ImageParameters): string {
@@ -28,6 +37,12 @@ export function formatParameters(p: ImageParameters): string {
   ];
   if (p.clipSkip !== undefined && p.clipSkip > 1) fields.push(['Clip skip', p.clipSkip]);
   if (p.denoisingStrength !== undefined) fields.push(['Denoising strength', p.denoisingStrength]);
+  if (p.maskBlur !== undefined) fields.push(['Mask blur', p.maskBlur]);
+  if (p.hires !== undefined) {
+    fields.push(['Hires upscale', p.hires.upscale]);
+    if (p.hires.steps !== undefined) fields.push(['Hires steps', p.hires.steps]);
+    fields.push(['Hires upscaler', p.hires.upscaler]);
+  }
   const lines = [p.prompt];
   if (p.negativePrompt !== '') lines.push(`Negative prompt: ${p.negativePrompt}`);
   lines.push(fields.map(([key, value]) => `${key}: ${value}`).join(', '));

@@ -52,10 +52,27 @@ export async function loadInitImage(data: Uint8Array, width: number, height: num
     if (/pixel limit/i.test(reason)) throw tooLarge(undefined, undefined, maxPixels);
     throw unreadable(reason);
   }
+  return initImageOf(new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.byteLength), width, height);
+}
+
+/** HWC bytes at the target size → the VAE encoder's CHW floats beside them. */
+export function initImageOf(rgb: Uint8Array, width: number, height: number): InitImage {
   const plane = width * height;
   const chw = new Float32Array(3 * plane);
   for (let i = 0; i < plane; i++) {
     for (let c = 0; c < 3; c++) chw[c * plane + i] = rgb[i * 3 + c]! / 127.5 - 1;
   }
-  return { rgb: new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.byteLength), chw };
+  return { rgb, chw };
+}
+
+/** Width and height from the header, when it can be read. */
+export async function imageSizeOf(data: Uint8Array): Promise<{ width: number; height: number } | undefined> {
+  try {
+    const { width, height, orientation } = await sharp(data, { limitInputPixels: false }).metadata();
+    if (width === undefined || height === undefined) return undefined;
+    // EXIF orientations 5–8 turn the picture a quarter, as `rotate()` will.
+    return orientation !== undefined && orientation >= 5 ? { width: height, height: width } : { width, height };
+  } catch {
+    return undefined;
+  }
 }

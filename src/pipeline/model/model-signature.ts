@@ -26,8 +26,14 @@ export interface TimestepSignature {
   readonly scalar: boolean;
 }
 
+/** Latent channels of a normal UNet; an inpainting UNet takes latents, mask and masked-image latents. */
+export const UNET_LATENT_CHANNELS = 4;
+export const INPAINT_UNET_CHANNELS = 9;
+
 export interface UnetSignature {
   readonly sampleType: FloatTensorType;
+  /** 4, or 9 for an inpainting UNet: cat([latents, mask, masked_image_latents]). */
+  readonly sampleChannels: number;
   readonly hiddenStatesType: FloatTensorType;
   readonly timestep: TimestepSignature;
   readonly hiddenSize: number | undefined;
@@ -101,7 +107,9 @@ export function readUnetSignature(model: OnnxModel): UnetSignature {
     throw mismatch(model, `"timestep" must be float32, float16 or int64, got ${timestep.type}`);
   }
   const channels = staticDim(sample, 1);
-  if (channels !== undefined && channels !== 4) throw mismatch(model, `"sample" must have 4 latent channels, the graph says ${channels}`);
+  if (channels !== undefined && channels !== UNET_LATENT_CHANNELS && channels !== INPAINT_UNET_CHANNELS) {
+    throw mismatch(model, `"sample" must have ${UNET_LATENT_CHANNELS} latent channels (${INPAINT_UNET_CHANNELS} for inpainting), the graph says ${channels}`);
+  }
   // By name; a graph with a single, differently named output is unambiguous too.
   const outputNames = [...model.outputs.keys()];
   const outputName = model.outputs.has('out_sample') ? 'out_sample' : outputNames.length === 1 ? outputNames[0] : undefined;
@@ -111,6 +119,7 @@ export function readUnetSignature(model: OnnxModel): UnetSignature {
   const timestepCond = model.inputs.get('timestep_cond');
   return {
     sampleType: requireFloat(model, sample),
+    sampleChannels: channels ?? UNET_LATENT_CHANNELS,
     hiddenStatesType: requireFloat(model, hidden),
     timestep: { type: timestep.type, scalar: timestep.shape.length === 0 },
     hiddenSize: staticDim(hidden, 2),

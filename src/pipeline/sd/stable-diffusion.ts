@@ -5,6 +5,7 @@
 import { schedulerJsonFor } from './distilled-schedule.js';
 import { PipelineError } from '../errors.js';
 import { encodePng, vaeSampleToRgb } from '../image/encode-image.js';
+import type { ImageParameters } from '../image/a1111-parameters.js';
 import { loadInitImage } from '../image/init-image.js';
 import { readModelFolder } from '../model/model-folder.js';
 import type { RunStats } from '../onnx/onnx-model.js';
@@ -15,6 +16,8 @@ import type { RgbImage } from '../vae/safety-checker.js';
 import { createScheduler, parseSchedulerConfig } from '../schedulers/create-scheduler.js';
 import { ClipTokenizer } from '../text/tokenizer/clip-tokenizer.js';
 import {
+  HIRES_LANCZOS,
+  HIRES_LATENT,
   SAMPLER_LABELS,
   SAMPLER_NAMES,
   SIZE_MULTIPLE,
@@ -24,9 +27,13 @@ import {
   type GenerationParams,
   type GenerationResult,
 } from '../types.js';
-import { buildExtraUnetInputs } from '../unet/unet-extra-inputs.js';
-import { LATENT_CHANNELS, UnetRunner } from '../unet/unet-runner.js';
+import { LATENT_CHANNELS } from '../unet/unet-runner.js';
 import { validateGenerationParams } from './validate-params.js';
+import { planHires, upscaleLatentsForSecondPass, validateHires, type ImageUpscaleParts } from './hires-fix.js';
+import { DEFAULT_OUTPAINT_BLUR, encodeInpaintInputs, loadEditImage, needsInpaint, type EditImage } from './inpaint-setup.js';
+import { passSteps, runSamplingPass, seedsOf } from './sampling-pass.js';
+import { UpscalerModels } from '../upscale/upscaler-models.js';
+import { upscaleInitImage } from '../upscale/upscale-init-image.js';
 
 export interface PipelineOptions {
   readonly provider: ExecutionProviderName;
@@ -44,25 +51,50 @@ export interface PipelineOptions {
   readonly fastDecode?: boolean;
   /** Largest init image accepted, in pixels (sharp limitInputPixels). */
   readonly maxInitPixels?: number;
+  /** Folder of ONNX image upscalers (`NAME.onnx`), for the hires fix and upscaling. */
+  readonly upscalersDir?: string;
   /** Told once when the requested provider could not start and cpu is used instead. */
   readonly onWarning?: (message: string) => void;
 }
 
 export type { PipelineInfo };
 
+/** The A1111 fields of img2img, inpainting and the hires fix. */
+function editParameters(params: GenerationParams): Partial<ImageParameters> {
+  const inpainting = params.mask !== undefined || params.outpaint !== undefined;
+  const strength = params.init?.strength;
+  return {
+    ...(strength !== undefined && (strength < 1 || inpainting) ? { denoisingStrength: strength } : {}),
+    ...(inpainting ? { maskBlur: params.mask?.blur ?? DEFAULT_OUTPAINT_BLUR } : {}),
+    ...(params.hires
+      ? {
+          denoisingStrength: params.hires.denoise,
+          hires: {
+            upscale: params.hires.scale,
+            ...(params.hires.steps !== undefined ? { steps: params.hires.steps } : {}),
+            upscaler: A1111_UPSCALER_NAMES[params.hires.upscaler] ?? params.hires.upscaler,
+          },
+        }
+      : {}),
+  };
+}
+
+const A1111_UPSCALER_NAMES: Readonly<Record<string, string>> = { [HIRES_LATENT]: 'Latent', [HIRES_LANCZOS]: 'Lanczos' };
+
 export type PipelineRunStats = Record<keyof PipelineParts, RunStats | undefined>;
 
 const DEFAULT_MAX_INIT_PIXELS = 4096 * 4096;
-const UINT32_RANGE = 0x1_0000_0000;
 
 export class StableDiffusionPipeline {
   readonly info: PipelineInfo;
+  private readonly upscalers: UpscalerModels;
 
   private constructor(
     private readonly components: PipelineComponents,
     private readonly options: PipelineOptions,
   ) {
     this.info = components.info;
+    this.upscalers = new UpscalerModels(options.upscalersDir, { provider: components.info.provider, ...(options.threads !== undefined ? { threads: options.threads } : {}) });
   }
 
   static async load(modelDir: string, name: string, options: PipelineOptions): Promise<StableDiffusionPipeline> {
@@ -92,6 +124,7 @@ export class StableDiffusionPipeline {
 
   async generate(params: GenerationParams, options: GenerateOptions = {}): Promise<GenerationResult> {
     validateGenerationParams(params, SAMPLER_NAMES);
+    if (params.hires) validateHires(params.hires, params);
     this.components.conditioner.layersFor(params.clipSkip); // a clip-skip this model cannot do fails before any work
     const started = performance.now();
     const { signal, onProgress } = options;
@@ -100,13 +133,13 @@ export class StableDiffusionPipeline {
     };
     throwIfCancelled();
 
-    const latentHeight = params.height / SIZE_MULTIPLE;
-    const latentWidth = params.width / SIZE_MULTIPLE;
-    const latentSize = LATENT_CHANNELS * latentHeight * latentWidth;
-    const seeds = Array.from({ length: params.count }, (_, i) => (params.seed + i) % UINT32_RANGE);
-
-    const init = params.init && params.init.strength < 1 ? await this.prepareInit(params) : undefined;
-    if (init && params.init!.strength === 0) return this.returnInitImage(params, seeds, init.rgb, started);
+    const seeds = seedsOf(params);
+    const edit = needsInpaint(params, this.components.unetSignature.sampleChannels) ? await this.loadEdit(params) : undefined;
+    const strength = params.init?.strength ?? 1;
+    const init = !edit && params.init && strength < 1 ? await this.prepareInit(params) : undefined;
+    const startImage = init ?? edit?.image;
+    if (startImage && strength === 0) return this.returnInitImage(params, seeds, startImage.rgb, started);
+    const inpaint = edit ? await encodeInpaintInputs(edit, params, this.requireEncoder('mask'), this.components.unetSignature.sampleChannels) : undefined;
 
     const isLcm = this.info.kind === 'lcm';
     const guided = !isLcm && params.guidanceScale > 1;
@@ -115,63 +148,32 @@ export class StableDiffusionPipeline {
     const textEncodeMs = performance.now() - textStarted;
     throwIfCancelled();
 
-    // One scheduler steps the whole batch (every operation is element-wise); one RNG per image
-    // feeds its part of the scheduler's noise, so image i depends only on seed + i.
-    const scheduler = createScheduler(params.sampler, this.components.schedulerConfig);
-    const rngs = seeds.map((seed) => new SeededRng(seed));
-    scheduler.setTimesteps(params.numInferenceSteps);
-    let beginIndex = 0;
-    if (init) {
-      const initTimestep = Math.min(Math.floor(params.numInferenceSteps * params.init!.strength), params.numInferenceSteps);
-      beginIndex = params.numInferenceSteps - initTimestep;
-      // A strength too small for even one step denoises nothing: the result is the VAE round trip.
-      if (initTimestep > 0) scheduler.setBeginIndex(beginIndex);
-    }
-    const timesteps = scheduler.timesteps.slice(beginIndex);
-    const total = timesteps.length;
+    const initLatent = init?.latent ?? inpaint?.initLatent;
+    const start = initLatent !== undefined ? { latents: initLatent, strength } : undefined;
+    const firstSteps = passSteps(params.numInferenceSteps, start?.strength);
+    const hires = params.hires ? planHires(params, params.hires, firstSteps) : undefined;
+    // Both passes of the hires fix share one progress bar.
+    const total = firstSteps + (hires?.secondSteps ?? 0);
+    const progress = (offset: number) => ({ offset, total, previewEvery: options.previewEvery ?? this.options.previewEvery, ...(onProgress ? { onProgress } : {}) });
 
-    const initialLatents = new Float32Array(params.count * latentSize);
-    for (let i = 0; i < params.count; i++) {
-      const view = initialLatents.subarray(i * latentSize, (i + 1) * latentSize);
-      rngs[i]!.fillGaussian(view);
-      if (init) {
-        view.set(total > 0 ? scheduler.addNoise(init.latent, view, timesteps[0]!) : init.latent);
-      } else {
-        const sigma = scheduler.initNoiseSigma;
-        for (let k = 0; k < view.length; k++) view[k]! *= sigma;
-      }
-    }
-
-    const runner = new UnetRunner(
-      this.components.parts.unet,
-      this.components.unetSignature,
-      { count: params.count, latentHeight, latentWidth },
-      conditioning,
-      params.guidanceScale,
-      buildExtraUnetInputs(this.components.parts.unet.file, this.components.unetSignature, conditioning, params),
-    );
-    const previewEvery = options.previewEvery ?? this.options.previewEvery;
-
-    // After the first step `latents` is the scheduler's own output buffer, fed straight back in.
-    let latents: Float32Array = initialLatents;
     const denoiseStarted = performance.now();
-    for (let step = 0; step < total; step++) {
+    let latents = await runSamplingPass(this.components, {
+      params,
+      conditioning,
+      ...(start ? { start } : {}),
+      ...(inpaint ? { inpaint: inpaint.inpaint } : {}),
+      progress: progress(0),
+      throwIfCancelled,
+    });
+    let output = params;
+    if (hires) {
+      const upscaled = await upscaleLatentsForSecondPass(latents, hires, params, await this.hiresImageParts(hires.hires.upscaler, latents, params));
       throwIfCancelled();
-      const t = timesteps[step]!;
-      runner.modelInput.set(scheduler.scaleModelInput(latents, t));
-      const noise = await runner.predict(t);
-      const isLastStep = step === total - 1;
-      const result = scheduler.step(noise, t, latents, rngs);
-      // LCM decodes the denoised output of the last step, not the raw latents.
-      latents = isLcm && isLastStep ? result.predOriginalSample : result.prevSample;
-      onProgress?.({ step: step + 1, total });
-      // The last step's prediction is the result itself, delivered moments later.
-      if (previewEvery > 0 && (step + 1) % previewEvery === 0 && !isLastStep) {
-        const preview = await this.components.previews.render(result.predOriginalSample, params.count, latentHeight, latentWidth);
-        throwIfCancelled();
-        onProgress?.({ step: step + 1, total, preview });
-      }
+      latents = await runSamplingPass(this.components, { params: hires.second, conditioning, start: { latents: upscaled, strength: hires.hires.denoise }, progress: progress(firstSteps), throwIfCancelled });
+      output = hires.second;
     }
+    const latentHeight = output.height / SIZE_MULTIPLE;
+    const latentWidth = output.width / SIZE_MULTIPLE;
     const denoiseMs = performance.now() - denoiseStarted;
     throwIfCancelled();
 
@@ -216,7 +218,7 @@ export class StableDiffusionPipeline {
   }
 
   private async prepareInit(params: GenerationParams): Promise<{ rgb: Uint8Array; latent: Float32Array }> {
-    const image = await loadInitImage(params.init!.data, params.width, params.height, this.options.maxInitPixels ?? DEFAULT_MAX_INIT_PIXELS);
+    const image = await loadInitImage(await this.initBytes(params), params.width, params.height, this.maxInitPixels);
     if (params.init!.strength === 0) return { rgb: image.rgb, latent: new Float32Array(0) };
     if (!this.components.encoder) {
       throw new PipelineError('invalid_params', `model "${this.info.name}" has no vae_encoder, so it cannot start from an image; re-export it with the VAE encoder`);
@@ -239,16 +241,65 @@ export class StableDiffusionPipeline {
       sampler: SAMPLER_LABELS[params.sampler],
       cfgScale: params.guidanceScale,
       seed,
-      width,
-      height,
+      // A1111 records the first pass's size beside the hires upscale factor.
+      ...(params.hires ? { width: params.width, height: params.height } : { width, height }),
       model: this.info.name,
       ...(params.clipSkip !== undefined ? { clipSkip: params.clipSkip } : {}),
-      ...(params.init !== undefined && params.init.strength < 1 ? { denoisingStrength: params.init.strength } : {}),
+      ...editParameters(params),
     });
     return { png, seed, width, height, nsfw };
   }
 
   async release(): Promise<void> {
+    await this.upscalers.release();
     await releaseParts(this.components.parts);
+  }
+
+  /** Names of the upscaler models available to the hires fix and to upscaling. */
+  async upscalerNames(): Promise<string[]> {
+    return this.upscalers.names();
+  }
+
+  private get maxInitPixels(): number {
+    return this.options.maxInitPixels ?? DEFAULT_MAX_INIT_PIXELS;
+  }
+
+  private requireEncoder(option: string) {
+    const encoder = this.components.encoder;
+    if (!encoder) {
+      throw new PipelineError('invalid_params', `${option} needs a model with a vae_encoder, and "${this.info.name}" has none; re-export it with the VAE encoder`);
+    }
+    return encoder;
+  }
+
+  /** The init image, upscaled by the requested upscaler model first when there is one. */
+  private async initBytes(params: GenerationParams): Promise<Uint8Array> {
+    const data = params.init?.data;
+    if (data === undefined) throw new PipelineError('invalid_params', 'this needs an init image');
+    if (params.upscaler === undefined || params.upscaler === HIRES_LANCZOS) return data;
+    return upscaleInitImage(data, await this.upscalers.get(params.upscaler), params.width, params.height, this.maxInitPixels);
+  }
+
+  private async loadEdit(params: GenerationParams): Promise<EditImage> {
+    const data = await this.initBytes(params);
+    const init = params.init;
+    return loadEditImage(init ? { ...params, init: { ...init, data } } : params, this.maxInitPixels);
+  }
+
+  /** Decoding, encoding and the upscaler model for a hires fix that upscales images; undefined for "latent". */
+  private async hiresImageParts(upscaler: string, latents: Float32Array, first: GenerationParams): Promise<ImageUpscaleParts | undefined> {
+    if (upscaler === HIRES_LATENT) return undefined;
+    const encoder = this.requireEncoder(`hires-upscaler ${upscaler} (use latent instead)`);
+    const model = upscaler === HIRES_LANCZOS ? undefined : await this.upscalers.get(upscaler);
+    const [latentHeight, latentWidth] = [first.height / SIZE_MULTIPLE, first.width / SIZE_MULTIPLE];
+    const latentSize = LATENT_CHANNELS * latentHeight * latentWidth;
+    return {
+      model,
+      decode: async (index) => {
+        const decoded = await this.components.decoder.decode(latents.subarray(index * latentSize, (index + 1) * latentSize), latentHeight, latentWidth);
+        return { rgb: vaeSampleToRgb(decoded.sample, decoded.height, decoded.width), width: decoded.width, height: decoded.height };
+      },
+      encode: (chw, width, height) => encoder.encode(chw, height, width, new SeededRng(first.seed)),
+    };
   }
 }
