@@ -249,7 +249,6 @@ export const messages = {
     queued: (position: number, etaMs: number) =>
       position <= 0 ? 'Starting now.' : `Queued: ${ordinal(position)} in line, ${formatEta(etaMs)}.`,
     step: (step: number, total: number) => `Step ${step}/${total}`,
-    stepWithEta: (step: number, total: number, etaMs: number) => `Step ${step}/${total}, ${formatEta(etaMs)} left`,
   },
 
   result: {

@@ -83,11 +83,8 @@ export function progressReply(progress: {
   readonly step: number;
   readonly total: number;
   readonly preview?: Uint8Array;
-  readonly etaMs?: number;
 }): Reply {
-  const text = progress.etaMs === undefined
-    ? messages.progress.step(progress.step, progress.total)
-    : messages.progress.stepWithEta(progress.step, progress.total, progress.etaMs);
+  const text = messages.progress.step(progress.step, progress.total);
   return {
     kind: 'progress',
     text,

@@ -7,7 +7,7 @@ import PQueue from 'p-queue';
 import type { UserKey } from '../../commands/ports.js';
 import { UserFacingError } from '../../commands/user-facing-error.js';
 import { EtaEstimator } from './eta-estimator.js';
-import { formatDuration } from './format-duration.js';
+import { messages } from '../../commands/messages.js';
 
 export const DEFAULT_CONCURRENCY = 1;
 export const DEFAULT_MAX_QUEUE_LENGTH = 50;
@@ -125,7 +125,7 @@ export class FairQueue {
       const retryAfterMs = Math.round(this.waitingEta(0));
       throw new UserFacingError(
         'queue_full',
-        `The queue is full (${this.maxLength} jobs waiting). Try again in about ${formatDuration(retryAfterMs)}.`,
+        `The queue is full (${this.maxLength} jobs waiting). Try again in about ${messages.formatDuration(retryAfterMs)}.`,
         { retryAfterMs },
       );
     }

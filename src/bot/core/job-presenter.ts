@@ -22,6 +22,9 @@ export interface JobLinks {
   cancel(jobId: string): Promise<unknown>;
 }
 
+/** Logged with the job id when a job stops because its message is gone or could not be posted. */
+export const JOB_MESSAGE_GONE = 'the job message is gone; cancelling the job';
+
 export interface JobPresenterOptions {
   readonly surface: ChatSurface;
   readonly jobs: JobLinks;
@@ -55,6 +58,11 @@ export class JobPresenter implements JobObserver {
   private refreshTimer: NodeJS.Timeout | undefined;
   private finished = false;
   private gone = false;
+  private resolveAccepted: () => void = () => undefined;
+  /** The end of a fast job waits for its first message, so it replaces that message instead of racing it. */
+  private readonly acceptance = new Promise<void>((resolve) => {
+    this.resolveAccepted = resolve;
+  });
   private resolveSettled: () => void = () => undefined;
   /** Resolves once the job's last state is on screen (or could not be put there). */
   readonly settled = new Promise<void>((resolve) => {
@@ -77,33 +85,48 @@ export class JobPresenter implements JobObserver {
     } catch (error) {
       this.onShowFailed(error);
     }
+    // Where that put a message on screen, the next edit waits its turn like any other.
+    if (this.options.surface.messageRef !== undefined) this.throttle.holdFor(this.options.editIntervalMs);
   }
 
   /** The job service took the job: link its message and show its place. */
   async accept(submission: Accepted): Promise<void> {
     this.jobId = submission.jobId;
     this.accepted = true;
-    if (this.finished) return;
+    try {
+      await this.showFirst(submission);
+    } finally {
+      this.resolveAccepted();
+    }
+  }
+
+  private async showFirst(submission: Accepted): Promise<void> {
+    if (this.gone) await this.cancel();
+    if (this.finished || this.gone) return;
     const first = this.latest ?? this.status(queuedReply(submission.position, submission.etaMs));
+    this.latest = first;
+    if (this.options.surface.messageRef !== undefined) {
+      // The acknowledgement is on screen already: link it now, and let the place in line follow at its pace.
+      await this.link(this.options.surface.messageRef);
+      this.throttle.offer(first);
+      return;
+    }
+    // No message yet (Slack posts one only for an accepted job): post it now, then pace what follows.
     try {
       await this.showNow(first);
     } catch (error) {
       this.onShowFailed(error);
     }
-    if (this.gone) {
-      await this.cancel();
-      return;
-    }
-    await this.link(this.options.surface.messageRef);
-    // Later states wait their turn behind the first message.
+    if (this.gone) return;
     this.throttle.holdFor(this.options.editIntervalMs);
-    if (this.latest !== undefined && this.latest !== first) this.throttle.offer(this.latest);
+    if (this.latest !== first) this.throttle.offer(this.latest);
   }
 
   /** The job service refused, or the request failed before it became a job: tell the requester privately. */
   async refuse(error: unknown): Promise<void> {
     if (!UserFacingError.is(error)) this.options.logger.error({ ...this.options.logContext, err: error }, 'could not submit the job');
     const refusal = UserFacingError.is(error) ? error : new UserFacingError('generation_failed', '');
+    this.resolveAccepted();
     await this.end(async () => {
       await this.options.surface.reply({ ...errorReply(refusal), ephemeral: true });
     });
@@ -137,6 +160,7 @@ export class JobPresenter implements JobObserver {
       truncatedWords: details.truncatedWords,
       ...optionalElapsed(elapsedMs(record, details)),
     });
+    await this.acceptance;
     await this.end(async () => {
       if (this.gone) return;
       const refs = await this.options.surface.deliver(this.withNsfwPolicy(reply));
@@ -145,6 +169,7 @@ export class JobPresenter implements JobObserver {
   }
 
   async onFailed(error: UserFacingError): Promise<void> {
+    await this.acceptance;
     await this.end(async () => {
       if (this.gone) return;
       await this.options.surface.fail(this.failureReply(error));
@@ -254,6 +279,7 @@ export class JobPresenter implements JobObserver {
 
   private async cancel(): Promise<void> {
     if (this.jobId === undefined) return;
+    this.options.logger.info({ ...this.options.logContext, jobId: this.jobId }, JOB_MESSAGE_GONE);
     await this.options.jobs.cancel(this.jobId).catch((error: unknown) => {
       this.options.logger.warn({ ...this.options.logContext, jobId: this.jobId, err: error }, 'could not cancel the job');
     });

@@ -174,16 +174,6 @@ export class JobService implements QueueView, LimitsView, AdminControls {
     await this.options.jobs.attachMessage(jobId, ref);
   }
 
-  /** Cancel on behalf of `user`: the owner or an admin. False when the job is not queued or running. */
-  async cancelAs(jobId: string, user: UserKey): Promise<boolean> {
-    const job = this.active.get(jobId);
-    if (job === undefined) return false;
-    if (job.user !== user && !this.admins.has(user)) {
-      throw new UserFacingError('forbidden', 'Only the person who asked for this job, or an admin, can cancel it.', { jobId });
-    }
-    return this.cancel(jobId);
-  }
-
   async cancel(jobId: string): Promise<boolean> {
     const job = this.active.get(jobId);
     if (job === undefined) return false;

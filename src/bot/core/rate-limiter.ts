@@ -8,7 +8,7 @@ import type { BucketCharge, BucketStore } from './bucket-store.js';
 import { KeyvBucketStore } from './keyv-bucket-store.js';
 import { RedisBucketStore } from './redis-bucket-store.js';
 import type { RedisScriptClient } from './redis-bucket-store.js';
-import { formatDuration } from './format-duration.js';
+import { messages } from '../../commands/messages.js';
 import { msUntilFull } from './token-bucket.js';
 import type { BucketLimit } from './token-bucket.js';
 
@@ -107,10 +107,10 @@ export class KeyvRateLimiter implements RateLimiter {
 export function rateLimitedError(decision: Extract<RateLimitDecision, { ok: false }>, cost: number): UserFacingError {
   const { capacity, windowMs } = decision.limit;
   const who = decision.scope === 'guild' ? 'This server/workspace' : 'You';
-  const budget = `${who} can make ${capacity} images per ${formatDuration(windowMs)}`;
+  const budget = `${who} can make ${capacity} images per ${messages.formatDuration(windowMs)}`;
   const message =
     cost > capacity
       ? `${budget}; ask for at most ${capacity} at a time.`
-      : `${budget}. Try again in ${formatDuration(decision.retryAfterMs)}.`;
+      : `${budget}. Try again in ${messages.formatDuration(decision.retryAfterMs)}.`;
   return new UserFacingError('rate_limited', message, { retryAfterMs: decision.retryAfterMs });
 }

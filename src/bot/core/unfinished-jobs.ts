@@ -24,7 +24,7 @@ export async function findUnfinishedJobs(keyv: Keyv): Promise<JobRecord[]> {
 /** Marks `record` interrupted in the store, then on each adapter whose platform shows it. */
 export async function markInterrupted(
   record: JobRecord,
-  deps: { readonly jobs: Pick<KeyvJobStore, 'update'>; readonly adapters: readonly ChatAdapter[]; readonly logger: Logger; readonly now?: () => number },
+  deps: { readonly jobs: Pick<KeyvJobStore, 'update'>; readonly adapters: readonly Pick<ChatAdapter, 'platform' | 'markInterrupted'>[]; readonly logger: Logger; readonly now?: () => number },
 ): Promise<void> {
   const now = deps.now ?? Date.now;
   const stored = await deps.jobs

@@ -1,6 +1,7 @@
 // The playground's settings, read from the environment once at start-up. Loopback by default:
 // the page drives the model, so exposing it beyond this machine must be a deliberate choice.
 import { z } from 'zod';
+import { envProblems } from '../env-problems.js';
 
 export const DEFAULT_PLAYGROUND_HOST = '127.0.0.1';
 export const DEFAULT_PLAYGROUND_PORT = 8787;
@@ -39,10 +40,7 @@ export function loadPlaygroundConfig(env: NodeJS.ProcessEnv = process.env): Play
     Object.entries(env).filter(([key, value]) => key.startsWith('PLAYGROUND_') && value !== ''),
   );
   const parsed = playgroundConfigSchema.safeParse(present);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`Invalid playground settings: ${problems.join('; ')}`);
-  }
+  if (!parsed.success) throw new Error(`Invalid playground settings: ${envProblems(parsed.error).join('; ')}`);
   const values = parsed.data;
   return {
     host: values.PLAYGROUND_HOST,

@@ -1,6 +1,7 @@
 // Slack settings from the environment, validated at start-up so a missing token fails loudly
 // with a message that says which variable to set.
 import { z } from 'zod';
+import { envProblems } from '../env-problems.js';
 
 export const DEFAULT_COMMAND = '/imagine';
 /** chat.update is Tier 3 (about 50 a minute); 2 s apart leaves room for several jobs at once. */
@@ -94,10 +95,7 @@ function connectionOf(env: z.output<typeof envSchema>): SlackConnection {
  */
 export function parseSlackConfig(env: Readonly<Record<string, string | undefined>>): SlackConfig {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new SlackConfigError(`Invalid Slack configuration: ${problems.join('; ')}`);
-  }
+  if (!parsed.success) throw new SlackConfigError(`Invalid Slack configuration: ${envProblems(parsed.error).join('; ')}`);
   const values = parsed.data;
   return {
     botToken: values.SLACK_BOT_TOKEN,

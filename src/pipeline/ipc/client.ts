@@ -88,8 +88,6 @@ export class PipelineClient {
   private readonly jobs = new Map<string, InFlight>();
   /** Jobs already failed towards the caller (deadline, cancel) that the worker has not let go of. */
   private readonly zombies = new Map<string, NodeJS.Timeout>();
-  private readonly pings = new Map<number, () => void>();
-  private nextNonce = 0;
   private closed = false;
   private consecutiveCrashes = 0;
   private restartTimer: NodeJS.Timeout | undefined;
@@ -134,27 +132,6 @@ export class PipelineClient {
       if (this.readyInfo !== undefined) this.send(entry);
       else if (this.worker === undefined && this.restartTimer === undefined) this.spawn().catch(() => undefined);
     });
-  }
-
-  /** Round trip to the worker, in ms; rejects when no answer comes within the heartbeat timeout. */
-  async ping(): Promise<number> {
-    const worker = this.worker;
-    if (worker === undefined || this.readyInfo === undefined) throw new WorkerError('worker_crashed', 'No image worker is running.');
-    const nonce = this.nextNonce++;
-    const started = performance.now();
-    const timeoutMs = this.options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pings.delete(nonce);
-        reject(new WorkerError('timed_out', `The image worker did not answer a ping within ${timeoutMs} ms.`));
-      }, timeoutMs);
-      this.pings.set(nonce, () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      worker.send({ type: 'ping', nonce });
-    });
-    return performance.now() - started;
   }
 
   /** Stops the worker. Jobs still in flight fail with `shutting_down`. */
@@ -255,8 +232,6 @@ export class PipelineClient {
       case 'heartbeat':
         return;
       case 'pong':
-        this.pings.get(message.nonce)?.();
-        this.pings.delete(message.nonce);
         return;
       default:
         assertNever(message);

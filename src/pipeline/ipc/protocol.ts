@@ -189,7 +189,6 @@ export const workerMessageSchema = z.discriminatedUnion('type', [
 export type WorkerMessage = z.infer<typeof workerMessageSchema>;
 export type ReadyMessage = z.infer<typeof readyMessage>;
 export type ResultMessage = z.infer<typeof resultMessage>;
-export type ErrorMessage = z.infer<typeof errorMessage>;
 
 /** Validation result without throwing: the receiving side decides what a bad message means. */
 export type Parsed<T> = { readonly ok: true; readonly message: T } | { readonly ok: false; readonly error: string };

@@ -4,6 +4,7 @@
 // fixed sleeps, so they hold up on a busy machine.
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { JOB_MESSAGE_GONE } from '../../../src/bot/core/job-presenter.js';
 import { HOLDING_REPLY } from '../../../src/bot/slack/deadline-ack.js';
 import type { RecordedCall } from '../fake-slack/call-log.js';
 import type { FakeSlack } from '../fake-slack/fake-slack.js';
@@ -297,7 +298,8 @@ describe('/imagine in Socket Mode', () => {
     expect(told.args.text).toContain(`/invite <@${h.fake.botUserId}>`);
     // The worker really stops: the job ends cancelled, not with a result nobody can see.
     await loggedMessage(h, CANCELLING);
-    const jobId = String(h.logs.find((entry) => entry.msg === CANCELLING)?.jobId);
+    await loggedMessage(h, JOB_MESSAGE_GONE);
+    const jobId = String(h.logs.find((entry) => entry.msg === JOB_MESSAGE_GONE)?.jobId);
     await expect.poll(async () => (await h.services.commands.jobs.get(jobId))?.status, { timeout: RESULT_TIMEOUT_MS }).toBe('cancelled');
     await h.bot.idle();
     expect(resultUploads(h.fake)).toHaveLength(0);

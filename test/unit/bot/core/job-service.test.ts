@@ -210,21 +210,20 @@ describe('JobService', () => {
     expect(String((logged?.details as { err?: unknown }).err)).toContain('fake unexpected failure');
   });
 
-  it('lets the owner or an admin cancel, queued or running, and nobody else', async () => {
+  it('cancels a queued job and a running one', async () => {
     const { service, jobs } = await harness();
     const running = new RecordingObserver();
     const waiting = new RecordingObserver();
     const runningJob = await service.submit(request('long delay:30', { numInferenceSteps: 40 }), requester('kate'), running);
     const waitingJob = await service.submit(request('later'), requester('leo'), waiting);
 
-    await expect(service.cancelAs(waitingJob.jobId, 'discord:kate')).rejects.toMatchObject({ code: 'forbidden' });
-    expect(await service.cancelAs(waitingJob.jobId, 'discord:leo')).toBe(true);
+    expect(await service.cancel(waitingJob.jobId)).toBe(true);
     const waitingEnd = await waiting.ended;
     expect(waitingEnd.type === 'failed' && waitingEnd.error.code).toBe('cancelled');
     expect(waiting.events.some((event) => event.type === 'started')).toBe(false);
 
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(await service.cancelAs(runningJob.jobId, ADMIN)).toBe(true);
+    expect(await service.cancel(runningJob.jobId)).toBe(true);
     const runningEnd = await running.ended;
     expect(runningEnd.type === 'failed' && runningEnd.error.code).toBe('cancelled');
     const steps = running.events.filter((event) => event.type === 'progress').length;

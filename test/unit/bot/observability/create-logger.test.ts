@@ -2,7 +2,6 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../../src/bot/observability/create-logger.js';
 import type { LoggerOptions } from '../../../../src/bot/observability/create-logger.js';
-import { jobLogger } from '../../../../src/bot/observability/job-logger.js';
 
 // Shaped like the real thing so the token patterns are exercised too, but made up.
 const SECRETS = {
@@ -69,7 +68,7 @@ describe('createLogger', () => {
     ['a Redis URL of another server', (logger) => logger.error({ url: 'rediss://user:other-password-123@cache:6380' }, 'redis down')],
     ['a Hugging Face token in a message', (logger) => logger.info(`downloading with ${SECRETS.HF_TOKEN}`)],
     ['a secret in a printf-style argument', (logger) => logger.info('token is %s', SECRETS.SLACK_APP_TOKEN)],
-    ['a job child logger', (logger) => jobLogger(logger, 'job-1').info({ slackToken: SECRETS.SLACK_BOT_TOKEN }, 'posting')],
+    ['a child logger', (logger) => logger.child({ jobId: 'job-1' }).info({ slackToken: SECRETS.SLACK_BOT_TOKEN }, 'posting')],
   ];
 
   it.each(leaks)('keeps secrets out of %s', (_name, log) => {
@@ -98,20 +97,5 @@ describe('createLogger', () => {
     const { logger, records } = capture();
     logger.info({ user: 'alice', model: 'sd-turbo', url: 'https://example.org/a/b' }, 'Bot connected as imagine#1234');
     expect(records()[0]).toMatchObject({ msg: 'Bot connected as imagine#1234', user: 'alice', model: 'sd-turbo', url: 'https://example.org/a/b' });
-  });
-});
-
-describe('jobLogger', () => {
-  it('puts the job id on every line, including lines of its own children', () => {
-    const { logger, records } = capture();
-    const log = jobLogger(logger, '7d0c1c52-4b1a-4d7e-9a51-5c1f0f3a2b10', { platform: 'discord' });
-    log.info('queued');
-    log.child({ step: 'deliver' }).warn('retrying upload');
-    log.error({ err: new Error('boom') }, 'failed');
-    logger.info('unrelated');
-    const lines = records();
-    expect(lines.slice(0, 3).map((line) => line['jobId'])).toEqual(Array(3).fill('7d0c1c52-4b1a-4d7e-9a51-5c1f0f3a2b10'));
-    expect(lines[0]?.['platform']).toBe('discord');
-    expect(lines[3]?.['jobId']).toBeUndefined();
   });
 });

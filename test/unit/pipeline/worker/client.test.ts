@@ -203,9 +203,8 @@ describe('PipelineClient with the fake worker', () => {
     expect(error.message).toContain("'fake-sd1'");
   });
 
-  it('answers pings and, on close, stops the worker and fails what was in flight', async () => {
+  it('on close, stops the worker and fails what was in flight', async () => {
     const client = await startClient({ behaviour: { stepDelayMs: 50 } });
-    expect(await client.ping()).toBeLessThan(1_000);
     const pid = client.pid;
     const inFlight = rejection(client.generate(job('long', { numInferenceSteps: 100 })));
     await new Promise((resolve) => setTimeout(resolve, 100));
