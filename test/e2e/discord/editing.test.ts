@@ -77,7 +77,7 @@ describe('editing a result on Discord', () => {
     expect(labels).toEqual(expect.arrayContaining(['Remix', 'Vary (Region)', 'Zoom Out 2×', 'Zoom Out 1.5×', 'Left', 'Right', 'Up', 'Down']));
   });
 
-  it('Vary (Region) offers the regions privately, then repaints the chosen one', async () => {
+  it('Vary (Region) offers the regions privately, then repaints the chosen one and keeps the rest', async () => {
     const choose = press(start.messageId, 'Vary (Region)');
     const callback = await h.fake.waitForRequest((r) => r.path === `/interactions/${choose.id}/${choose.token}/callback`);
     expect(callback.json).toMatchObject({ type: 5, data: { flags: 64 } });
@@ -86,9 +86,13 @@ describe('editing a result on Discord', () => {
     expect(h.fake.message(choiceId)?.content).toContain('Which part of image 1');
     expect(buttonsOf(choiceId).map((button) => button.label)).toEqual(['Left half', 'Right half', 'Top half', 'Bottom half', 'Centre', 'Border']);
 
-    const { png } = await resultOf(press(choiceId, 'Right half'));
-    const right = await meanColour(png, { left: NATIVE_SIDE / 2 + MARGIN / 2, top: MARGIN, width: NATIVE_SIDE / 2 - MARGIN, height: NATIVE_SIDE - 2 * MARGIN });
-    expect(colourDistance(right, start.prompt)).toBeLessThanOrEqual(AREA_TOLERANCE);
+    // Repainting the left half again leaves the kept (green) right half as it was.
+    const { png } = await resultOf(press(choiceId, 'Left half'));
+    const half = NATIVE_SIDE / 2;
+    const left = await meanColour(png, { left: MARGIN / 2, top: MARGIN, width: half - MARGIN, height: NATIVE_SIDE - 2 * MARGIN });
+    const right = await meanColour(png, { left: half + MARGIN / 2, top: MARGIN, width: half - MARGIN, height: NATIVE_SIDE - 2 * MARGIN });
+    expect(colourDistance(left, start.prompt)).toBeLessThanOrEqual(AREA_TOLERANCE);
+    expect(colourDistance(right, GREEN)).toBeLessThanOrEqual(AREA_TOLERANCE);
   });
 
   it('Zoom Out 2× keeps the old picture in the centre and paints the new border in the prompt colour', async () => {
