@@ -15,13 +15,14 @@ import type { ChannelEvent, PlaygroundChannel } from './playground-channel.js';
 import { requestTokens, TOKEN_QUERY_PARAM, tokenCookieHeader } from './request-token.js';
 import { loadStaticAssets } from './static-assets.js';
 import type { StaticAsset } from './static-assets.js';
-import { clientMessageSchema } from './wire-protocol.js';
+import { clientMessageSchema, MAX_DATA_URL_LENGTH } from './wire-protocol.js';
 import type { ClientMessage, ServerMessage } from './wire-protocol.js';
 
 export const WEBSOCKET_PATH = '/ws';
 const ASSET_ROUTE_PREFIX = '/assets/';
 /** Commands are short text; anything bigger is not from our page. */
-const MAX_WEBSOCKET_PAYLOAD_BYTES = 64 * 1024;
+/** Room for a command with an image and a mask, or a painted mask, as data URLs. */
+const MAX_WEBSOCKET_PAYLOAD_BYTES = 2 * MAX_DATA_URL_LENGTH + 64 * 1024;
 const FORBIDDEN_TEXT = 'Forbidden: open the playground with the URL printed at start-up (it ends in ?token=…).\n';
 
 // The page only talks to its own origin; inline scripts and framing are never needed.
