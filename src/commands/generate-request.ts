@@ -1,5 +1,6 @@
 // What a command hands to the job service: a complete, validated request, independent of platform.
 import type { MaskRegion, Outpaint, SamplerName } from '../pipeline/types.js';
+import type { ScopeNsfwPolicy } from './scope-settings.js';
 
 export type Platform = 'discord' | 'slack' | 'playground';
 
@@ -13,6 +14,8 @@ export interface Requester {
   readonly channelId: string;
   /** Discord `channel.nsfw`; DMs count as age-restricted for the requester's own results. */
   readonly ageRestrictedChannel: boolean;
+  /** May change the server's defaults (Discord: Manage Server). ADMINS always may. */
+  readonly canManageServer?: boolean;
 }
 
 /** Where an img2img request's init image comes from. */
@@ -71,6 +74,8 @@ export interface GenerateRequest {
   readonly resizeOnly?: boolean;
   readonly origin: RequestOrigin;
   readonly parentJobId?: string;
+  /** Where the channel or server set one: what to do with images the safety checker flags. */
+  readonly nsfwPolicy?: ScopeNsfwPolicy;
   /** Notes for the user, such as "size clamped to 1024×1024", shown with the result. */
   readonly notes: readonly string[];
 }

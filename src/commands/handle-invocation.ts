@@ -12,6 +12,7 @@ import { userKeyOf } from './ports.js';
 import { queueCommand } from './queue-command.js';
 import { ackReply, errorReply } from './replies.js';
 import type { Reply } from './reply.js';
+import { effectiveScopeSettings } from './scope-settings.js';
 import { settingsCommand } from './settings-command.js';
 import { UserFacingError } from './user-facing-error.js';
 
@@ -22,17 +23,17 @@ export async function handleInvocation(invocation: Invocation, deps: CommandDeps
     case 'imagine': {
       const user = userKeyOf(requester.platform, requester.userId);
       if (await deps.admin.isBanned(user)) return reply(errorReply(new UserFacingError('banned', messages.errors.text('banned'))));
-      const settings = await deps.settings.get(user);
-      const request = buildImagineRequest(invocation, { config: deps.config, settings, random: deps.random ?? Math.random });
+      const [settings, bounds] = await Promise.all([deps.settings.get(user), effectiveScopeSettings(deps.scopes, requester)]);
+      const request = buildImagineRequest(invocation, { config: deps.config, settings, bounds, random: deps.random ?? Math.random });
       if (UserFacingError.is(request)) return reply(errorReply(request));
       return { kind: 'generate', requester, request, ack: ackReply(request) };
     }
     case 'queue':
       return reply(await queueCommand(requester, deps.queue, deps.limits));
     case 'settings':
-      return reply(await settingsCommand(invocation, deps.config, deps.settings));
+      return reply(await settingsCommand(invocation, deps));
     case 'help':
-      return reply(helpCommand(deps.config, invocation.singleCommand));
+      return reply(helpCommand(deps.config, invocation.singleCommand, await effectiveScopeSettings(deps.scopes, requester)));
     case 'admin':
       return reply(await adminCommand(invocation, deps));
   }

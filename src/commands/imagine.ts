@@ -34,6 +34,7 @@ import { echo, parseChoice, parseDecimal, parseSampler, parseText, parseWholeNum
 import { randomSeed } from './seeds.js';
 import { parseSizeChoice, sizeSettingOption, type SizeChoice } from './size-setting.js';
 import { fitSize, sameSize, sizeForAspect, snapSize, type Size } from './sizes.js';
+import type { ScopeSettings } from './scope-settings.js';
 import type { UserSettings } from './user-settings.js';
 import { UserFacingError, invalidOption } from './user-facing-error.js';
 
@@ -51,6 +52,8 @@ export interface ImagineContext {
   readonly settings: UserSettings;
   /** Uniform [0, 1), for random seeds. */
   readonly random: () => number;
+  /** The server's and channel's defaults and bounds where the request was made. */
+  readonly bounds?: ScopeSettings;
 }
 
 /** Never throws for bad input: a refusal comes back as a UserFacingError. */
@@ -84,20 +87,18 @@ function build(invocation: Invocation, context: ImagineContext): GenerateRequest
   };
   const notes: string[] = [];
 
-  const modelSource = pick('model');
-  const modelName = modelSource === undefined
-    ? config.defaultModel
-    : parseChoice(modelSource.label, modelSource.raw, Object.keys(config.models));
+  const bounds = context.bounds ?? {};
+  const modelName = resolveModel(pick('model'), config, bounds);
   const model = findModel(config, modelName) ?? defaultModel(config);
 
-  const style = resolveStyle(pick('style'), settings, config, notes);
+  const style = resolveStyle(pick('style'), settings, config, notes, bounds.style);
   const sampler = resolveSampler(pick('sampler'), settings, modelName, model, notes);
-  const numInferenceSteps = resolveSteps(pick('steps'), settings, config, modelName, model, notes);
+  const numInferenceSteps = resolveSteps(pick('steps'), settings, config, modelName, boundedModel(model, bounds), notes, bounds.maxSteps);
   const cfgSource = pick('cfg');
   const guidanceScale = cfgSource === undefined
     ? model.defaultGuidanceScale
     : parseDecimal(cfgSource.label, cfgSource.raw, MIN_GUIDANCE_SCALE, MAX_GUIDANCE_SCALE);
-  const count = resolveCount(pick('count'), modelName, model, notes);
+  const count = resolveCount(pick('count'), modelName, boundedModel(model, bounds), notes, bounds.maxCount);
   const seedSource = pick('seed');
   const seed = seedSource === undefined
     ? randomSeed(context.random)
@@ -135,6 +136,7 @@ function build(invocation: Invocation, context: ImagineContext): GenerateRequest
     ...(clipSkip === undefined ? {} : { clipSkip }),
     ...(init === undefined ? {} : { init }),
     ...(mask === undefined ? {} : { mask }),
+    ...(bounds.nsfw === undefined ? {} : { nsfwPolicy: bounds.nsfw }),
     origin: 'imagine',
     notes,
   };
@@ -160,17 +162,45 @@ function checkPrompt(prompt: string): string {
   return parseText(PROMPT_OPTION, prompt, MAX_PROMPT_CHARS);
 }
 
+/**
+ * The model asked for, else the channel's or server's default, else the configured default; where
+ * the server allows only some models, one of those.
+ */
+function resolveModel(source: Source | undefined, config: CommandsConfig, bounds: ScopeSettings): string {
+  const configured = Object.keys(config.models);
+  const allowed = bounds.models === undefined ? configured : configured.filter((name) => bounds.models?.includes(name) === true);
+  if (source !== undefined) {
+    const chosen = parseChoice(source.label, source.raw, configured);
+    if (allowed.includes(chosen)) return chosen;
+    throw invalidOption(messages.options.modelNotAllowedHere(chosen, allowed), { option: source.label, value: chosen, allowed: allowed.join(', ') });
+  }
+  const preferred = [bounds.model, config.defaultModel].find((name) => name !== undefined && allowed.includes(name));
+  return preferred ?? allowed[0] ?? config.defaultModel;
+}
+
+/** The model's limits, lowered to the server's where it sets lower ones. */
+function boundedModel(model: ModelConfig, bounds: ScopeSettings): ModelConfig {
+  return {
+    ...model,
+    maxSteps: Math.min(model.maxSteps, bounds.maxSteps ?? model.maxSteps),
+    defaultSteps: Math.min(model.defaultSteps, bounds.maxSteps ?? model.defaultSteps),
+    maxCount: Math.min(model.maxCount, bounds.maxCount ?? model.maxCount),
+    defaultCount: Math.min(model.defaultCount, bounds.maxCount ?? model.defaultCount),
+  };
+}
+
 function resolveStyle(
   source: Source | undefined,
   settings: UserSettings,
   config: CommandsConfig,
   notes: string[],
+  serverStyle: string | undefined,
 ): { readonly name: string; readonly style: StyleConfig } | undefined {
   if (source !== undefined) {
     const choice = parseChoice(source.label, source.raw, [...Object.keys(config.styles), NO_STYLE]);
     return choice === NO_STYLE ? undefined : findStyle(config, choice);
   }
-  if (settings.style === undefined) return undefined;
+  if (settings.style === undefined) return serverStyle === undefined ? undefined : findStyle(config, serverStyle);
   const saved = findStyle(config, settings.style);
   if (saved === undefined) notes.push(messages.notes.savedStyleGone(settings.style));
   return saved;
@@ -189,6 +219,7 @@ function resolveSampler(
   return model.defaultSampler;
 }
 
+/** `serverMax`: the bound the server or channel set, named in the note when it is the one that applies. */
 function resolveSteps(
   source: Source | undefined,
   settings: UserSettings,
@@ -196,20 +227,21 @@ function resolveSteps(
   modelName: string,
   model: ModelConfig,
   notes: string[],
+  serverMax: number | undefined,
 ): number {
   const wanted = source === undefined
     ? settings.steps ?? model.defaultSteps
     : parseWholeNumber(source.label, source.raw, MIN_STEPS, largestMaxSteps(config));
   if (wanted <= model.maxSteps) return wanted;
-  notes.push(messages.notes.stepsLowered(wanted, model.maxSteps, modelName));
+  notes.push(serverMax === model.maxSteps ? messages.notes.stepsLoweredHere(wanted, model.maxSteps) : messages.notes.stepsLowered(wanted, model.maxSteps, modelName));
   return model.maxSteps;
 }
 
-function resolveCount(source: Source | undefined, modelName: string, model: ModelConfig, notes: string[]): number {
+function resolveCount(source: Source | undefined, modelName: string, model: ModelConfig, notes: string[], serverMax: number | undefined): number {
   if (source === undefined) return model.defaultCount;
   const wanted = parseWholeNumber(source.label, source.raw, MIN_COUNT, MAX_COUNT);
   if (wanted <= model.maxCount) return wanted;
-  notes.push(messages.notes.countLowered(wanted, model.maxCount, modelName));
+  notes.push(serverMax === model.maxCount ? messages.notes.countLoweredHere(wanted, model.maxCount) : messages.notes.countLowered(wanted, model.maxCount, modelName));
   return model.maxCount;
 }
 

@@ -117,6 +117,8 @@ export const messages = {
   samplerLabel,
 
   options: {
+    modelNotAllowedHere: (model: string, allowed: readonly string[]) =>
+      `${code(model)} isn't allowed here. Models you can use here: ${list(allowed)}.`,
     wholeNumber: (option: string, value: string, min: number, max: number) =>
       `${code(option)} must be a whole number from ${min} to ${max}, got ${code(value)}.`,
     decimal: (option: string, value: string, min: number, max: number) =>
@@ -179,6 +181,8 @@ export const messages = {
       `Steps lowered from ${wanted} to ${max}, the most ${code(model)} allows.`,
     countLowered: (wanted: number, max: number, model: string) =>
       `Images lowered from ${wanted} to ${max}, the most ${code(model)} makes at once.`,
+    stepsLoweredHere: (wanted: number, max: number) => `Steps lowered from ${wanted} to ${max}, the most allowed here.`,
+    countLoweredHere: (wanted: number, max: number) => `Images lowered from ${wanted} to ${max}, the most allowed here.`,
     samplerReplaced: (wanted: SamplerName, used: SamplerName, model: string) =>
       `${code(model)} can't use ${samplerLabel(wanted)}, so ${samplerLabel(used)} was used.`,
     clipSkipIgnored: (model: string) => `Clip skip was ignored: ${code(model)} doesn't support it.`,
@@ -341,6 +345,22 @@ export const messages = {
     clearHint: `Write ${code('default')} as a value to clear one setting.`,
   },
 
+  serverSettings: {
+    title: (scope: 'server' | 'channel') => (scope === 'server' ? 'Defaults for this server' : 'Defaults for this channel'),
+    labels: { model: 'Default model', style: 'Default style', models: 'Allowed models', maxSteps: 'Most steps', maxCount: 'Most images per job', nsfw: 'Flagged images' },
+    unset: 'not set',
+    inherited: (value: string) => `${value} (from the server)`,
+    showHint: `Change one with ${code('--max-steps 30')} or the options; ${code('default')} clears one, ${code('--reset')} clears all.`,
+    saved: (scope: 'server' | 'channel') => `Saved. They apply to every /imagine in this ${scope}; people's own /settings apply within them.`,
+    cleared: (scope: 'server' | 'channel') => `The defaults of this ${scope} are cleared.`,
+    notAllowed: 'Only members who can manage this server, or the bot admins, can change its defaults.',
+    noServer: 'A direct message has no server; use `channel` to set defaults for this conversation.',
+    unavailable: "Server defaults aren't kept by this bot.",
+    unknownWord: (word: string) => `I didn't understand ${code(word)}. Use options such as ${code('--max-steps 30')} or ${code('--models sd15,turbo')}.`,
+    defaultNotAllowed: (model: string, allowed: readonly string[]) =>
+      `The default model ${code(model)} must be one of the allowed models (${list(allowed)}).`,
+  },
+
   admin: {
     title: 'Admin',
     forbidden: 'This command is for the bot admins listed in its configuration.',
@@ -393,6 +413,15 @@ export const messages = {
       reset: 'Clear all your saved defaults',
       negative: 'Negative prompt added to every /imagine',
       style: 'Style used when you give none',
+      server: 'Defaults and limits of this server or channel (Manage Server to change)',
+      scope: 'The whole server, or only this channel',
+      defaultModel: 'Model used when a request names none',
+      defaultStyle: 'Style used when a request names none',
+      models: 'Models allowed, comma-separated ("all" allows every one)',
+      maxSteps: 'Most steps per job',
+      maxCount: 'Most images per job',
+      nsfw: 'Flagged images: allow, spoiler or withhold',
+      resetScope: 'Clear every default of this scope',
     },
     admin: {
       limits: 'Show the limits and queue of a user',
@@ -431,6 +460,7 @@ export const messages = {
       '--clip-skip N',
     ],
     buttonsLabel: 'Buttons',
+    hereLabel: 'Set for this server or channel',
     buttons: 'U1–U4 upscale an image 2×, V1–V4 make variations of it, 🔄 re-rolls with a new seed, ❌ deletes. Reacting 🔄 or ❌ works too. 🖌️ Remix edits the prompt and options and runs it again. On a single image: Vary (Region) repaints a part of it, Zoom Out 1.5×/2× and ⬅️ ➡️ ⬆️ ⬇️ widen the canvas and paint the new area.',
     otherCommands: 'Also: /queue shows your jobs, /settings saves your defaults.',
     /** Slack has one slash command; the others are words after it. */

@@ -25,6 +25,7 @@ import {
 } from './limits.js';
 import { messages } from './messages.js';
 import { NO_STYLE } from './imagine.js';
+import { SCOPE_KINDS, SCOPE_NSFW_POLICIES } from './scope-settings.js';
 
 export type OptionType = 'string' | 'integer' | 'number' | 'boolean' | 'attachment' | 'user';
 
@@ -139,6 +140,20 @@ export function commandSpecs(config: CommandsConfig): CommandSpec[] {
         { name: 'show', description: describe.settings.show, options: [] },
         { name: 'set', description: describe.settings.set, options: settingsOptions },
         { name: 'reset', description: describe.settings.reset, options: [] },
+        {
+          name: 'server',
+          description: describe.settings.server,
+          options: [
+            { name: 'scope', description: describe.settings.scope, type: 'string', required: false, choices: SCOPE_KINDS.map((kind) => ({ name: kind, value: kind })) },
+            { ...choiceOption('model', describe.settings.defaultModel, Object.keys(config.models)) },
+            ...(Object.keys(config.styles).length > 0 ? [choiceOption('style', describe.settings.defaultStyle, Object.keys(config.styles))] : []),
+            { name: 'models', description: describe.settings.models, type: 'string', required: false },
+            { name: 'max-steps', description: describe.settings.maxSteps, type: 'integer', required: false, minValue: 1, maxValue: largestMaxSteps(config) },
+            { name: 'max-count', description: describe.settings.maxCount, type: 'integer', required: false, minValue: 1, maxValue: MAX_IMAGES_PER_REQUEST },
+            { name: 'nsfw', description: describe.settings.nsfw, type: 'string', required: false, choices: SCOPE_NSFW_POLICIES.map((policy) => ({ name: policy, value: policy })) },
+            { name: 'reset', description: describe.settings.resetScope, type: 'boolean', required: false },
+          ],
+        },
       ],
     },
     { name: 'help', description: describe.commands.help, options: [] },

@@ -78,12 +78,14 @@ export async function runOutcome(outcome: CommandOutcome, target: OutcomeTarget,
 }
 
 async function startJob(outcome: Extract<CommandOutcome, { kind: 'generate' }>, target: OutcomeTarget, deps: OutcomeDeps): Promise<void> {
+  const here = outcome.request.nsfwPolicy;
   const presenter = new JobPresenter({
     surface: target.surface,
     jobs: deps.jobs,
     editIntervalMs: deps.editIntervalMs,
-    nsfwPolicy: deps.nsfwPolicy,
-    ageRestricted: outcome.requester.ageRestrictedChannel,
+    // A server or channel may set its own policy; `allow` shows flagged images as an age-restricted channel does.
+    nsfwPolicy: here === undefined || here === 'allow' ? deps.nsfwPolicy : here,
+    ageRestricted: outcome.requester.ageRestrictedChannel || here === 'allow',
     logger: deps.logger,
     logContext: target.logContext,
   });

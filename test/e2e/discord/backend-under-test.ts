@@ -14,6 +14,7 @@ import { KeyvRateLimiter } from '../../../src/bot/core/rate-limiter.js';
 import { createDiscordBackend } from '../../../src/bot/discord/create-discord-backend.js';
 import type { DiscordBackend } from '../../../src/bot/discord/discord-backend.js';
 import { parseCommandsConfig } from '../../../src/commands/config.js';
+import { KeyvScopeSettingsStore } from '../../../src/commands/keyv-scope-settings-store.js';
 import { KeyvUserSettingsStore } from '../../../src/commands/keyv-user-settings-store.js';
 import { commandSpecs, type CommandSpec } from '../../../src/commands/options.js';
 import { startOraclePipeline, type OracleRequest, type Rgb } from '../support/oracle-pipeline.js';
@@ -72,7 +73,7 @@ export async function startBackendUnderTest(options: BackendUnderTestOptions): P
     logger: options.logger,
   });
   const backend = createDiscordBackend(
-    { config, settings: new KeyvUserSettingsStore(keyv), jobs, queue: service, limits: service, admin: service },
+    { config, settings: new KeyvUserSettingsStore(keyv), scopes: new KeyvScopeSettingsStore(keyv), jobs, queue: service, limits: service, admin: service },
     service,
   );
   return {
