@@ -7,6 +7,7 @@ import { parseActionId } from '../../../src/commands/action-id.js';
 import type { SentInteraction } from '../fake-discord/fake-discord.js';
 import { colourDistance, flatPng, leftHalfMaskPng, meanColour } from '../support/edit-pictures.js';
 import type { Rgb } from '../support/oracle-pipeline.js';
+import { MANAGER_PERMISSIONS } from '../fake-discord/world.js';
 import { NATIVE_SIDE } from './backend-under-test.js';
 import { COLOUR_TOLERANCE, DiscordHarness, deliversResult } from './discord-harness.js';
 
@@ -140,5 +141,25 @@ describe('editing a result on Discord', () => {
     expect(h.fake.message(remixId)?.content).toContain('a lighthouse at dusk');
     const record = await h.jobShownIn(remixId);
     expect(record.request).toMatchObject({ origin: 'remix', parentJobId: (await h.jobShownIn(messageId)).jobId });
+  });
+
+  it('/settings server: a member with Manage Server bounds the steps of everyone in the server; a plain member may not', async () => {
+    const ephemeralText = async (sent: SentInteraction): Promise<string> => {
+      const reply = await h.fake.waitForRequest((r) => r.path.includes(sent.token) && r.method !== 'DELETE' && JSON.stringify(r.json ?? {}).includes('content'));
+      return (reply.json as { content: string }).content;
+    };
+    const plain = h.fake.slashCommand({ name: 'settings', subcommand: 'server', options: { 'max-steps': 3 } });
+    expect(await ephemeralText(plain)).toContain('manage this server');
+
+    const moderator = h.fake.slashCommand({ name: 'settings', subcommand: 'server', options: { 'max-steps': 3 }, memberPermissions: MANAGER_PERMISSIONS, user: h.fake.world.users.bob });
+    expect(await ephemeralText(moderator)).toContain('Saved');
+
+    const sent = h.fake.slashCommand({ name: 'imagine', options: { prompt: 'a bounded lighthouse', steps: 9 } });
+    const { png, messageId } = await resultOf(sent);
+    const image = await h.readResult(png);
+    expect(image.fields.get('Steps')).toBe('3');
+    expect(h.fake.message(messageId)?.content).toContain('Steps lowered from 9 to 3, the most allowed here.');
+    const reset = h.fake.slashCommand({ name: 'settings', subcommand: 'server', options: { reset: true }, memberPermissions: MANAGER_PERMISSIONS });
+    expect(await ephemeralText(reset)).toContain('cleared');
   });
 });

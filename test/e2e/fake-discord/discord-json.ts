@@ -67,6 +67,7 @@ export interface MessageJson {
 }
 
 export const OptionType = {
+  Subcommand: 1,
   String: 3,
   Integer: 4,
   Boolean: 5,

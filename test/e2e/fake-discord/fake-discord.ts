@@ -4,7 +4,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CallbackType, InteractionType, type AttachmentJson, type ChannelJson, type MessageJson, type RegisteredCommandJson, type UserJson } from './discord-json.js';
+import { CallbackType, InteractionType, OptionType, type AttachmentJson, type ChannelJson, type MessageJson, type RegisteredCommandJson, type UserJson } from './discord-json.js';
 import { FailureRules } from './failure-rules.js';
 import { FakeGateway } from './fake-gateway.js';
 import { FakeRestApi, type ParsedRequest, type RestResponse } from './fake-rest-api.js';
@@ -48,10 +48,14 @@ interface InteractionTarget {
   readonly channel?: ChannelJson | 'dm';
   readonly attachmentSizeLimit?: number;
   readonly appPermissions?: string;
+  /** The member's permissions (default: a plain member's). */
+  readonly memberPermissions?: string;
 }
 
 export interface SlashCommandInput extends InteractionTarget {
   readonly name: string;
+  /** `/settings server …`: the options below go inside this sub-command. */
+  readonly subcommand?: string;
   readonly options?: OptionValues;
 }
 
@@ -224,7 +228,10 @@ export class FakeDiscord {
       this.registeredCommands(this.world.guild.id).find((command) => command.name === input.name) ??
       this.registeredCommands().find((command) => command.name === input.name);
     const values = input.options ?? {};
-    const options = typedOptions(values, registered).map((option) => (option.name === focused ? { ...option, focused: true } : option));
+    const sub = input.subcommand;
+    const declared = sub === undefined ? registered : (registered?.options?.find((option) => option.name === sub) as RegisteredCommandJson | undefined);
+    const typed = typedOptions(values, declared).map((option) => (option.name === focused ? { ...option, focused: true } : option));
+    const options = sub === undefined ? typed : [{ name: sub, type: OptionType.Subcommand, options: typed }];
     const attachments = Object.values(values).filter((value): value is AttachmentJson => typeof value === 'object');
     const { context, sent } = this.newInteraction(input, undefined);
     const command = { id: registered?.id ?? nextSnowflake(), name: input.name };
@@ -247,6 +254,7 @@ export class FakeDiscord {
       channel,
       ...(target.attachmentSizeLimit !== undefined ? { attachmentSizeLimit: target.attachmentSizeLimit } : {}),
       ...(target.appPermissions !== undefined ? { appPermissions: target.appPermissions } : {}),
+      ...(target.memberPermissions !== undefined ? { memberPermissions: target.memberPermissions } : {}),
     };
     const record: InteractionRecord = {
       id: context.id,
