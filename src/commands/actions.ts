@@ -14,6 +14,7 @@ import { DEFAULT_MASK_BLUR, MAX_STRENGTH } from './limits.js';
 import { messages } from './messages.js';
 import { remixForm, remixRequest } from './remix.js';
 import type { Reply } from './reply.js';
+import type { ScopeSettings } from './scope-settings.js';
 import { regionChoiceReply } from './result-buttons.js';
 import { randomSeed } from './seeds.js';
 import { fitSize, outpaintCanvas, sameSize } from './sizes.js';
@@ -32,6 +33,8 @@ export interface ActionContext {
   readonly paintedMask?: Uint8Array;
   /** The values of a submitted form (Remix). */
   readonly form?: FormValues;
+  /** The server's and channel's bounds where a Remix is submitted. */
+  readonly bounds?: ScopeSettings;
 }
 
 export type ActionResult =

@@ -9,6 +9,7 @@ import type { MessageRef } from './job-record.js';
 import { messages } from './messages.js';
 import { userKeyOf } from './ports.js';
 import { actionForReaction } from './reactions.js';
+import { effectiveScopeSettings } from './scope-settings.js';
 import { ackReply, errorReply, infoReply } from './replies.js';
 import { UserFacingError } from './user-facing-error.js';
 
@@ -37,6 +38,7 @@ export async function handleAction(input: ActionInput, actor: Requester, deps: C
   const result = resolveAction(ref, actor, record, {
     config: deps.config,
     random: deps.random ?? Math.random,
+    ...(ref.kind === 'remix_submit' ? { bounds: await effectiveScopeSettings(deps.scopes, actor) } : {}),
     ...(input.kind === 'button' && input.mask !== undefined ? { paintedMask: input.mask } : {}),
     ...(input.kind === 'form' ? { form: input.values } : {}),
   });

@@ -12,6 +12,7 @@ import type { JobRecord } from './job-record.js';
 import { MAX_NEGATIVE_CHARS, MAX_STRENGTH, MIN_STRENGTH } from './limits.js';
 import { messages } from './messages.js';
 import { parseDecimal } from './option-values.js';
+import type { ScopeSettings } from './scope-settings.js';
 import { UserFacingError } from './user-facing-error.js';
 
 /** Form field ids; they double as /imagine's option names. */
@@ -48,6 +49,8 @@ export function remixForm(record: JobRecord): FormView {
 export interface RemixContext {
   readonly config: CommandsConfig;
   readonly random: () => number;
+  /** The server's and channel's bounds, as for /imagine. */
+  readonly bounds?: ScopeSettings;
 }
 
 /**
@@ -82,7 +85,7 @@ export function remixRequest(record: JobRecord, values: FormValues, actor: Reque
   }
   const request = buildImagineRequest(
     { requester: actor, command: 'imagine', options, attachments: [] },
-    { config: context.config, settings: {}, random: context.random },
+    { config: context.config, settings: {}, random: context.random, ...(context.bounds === undefined ? {} : { bounds: context.bounds }) },
   );
   if (UserFacingError.is(request)) return request;
   return {
