@@ -2,7 +2,7 @@
 // service and the chat adapters together. `npm start` runs it.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import Keyv from 'keyv';
+import type Keyv from 'keyv';
 import type { CommandDeps } from '../commands/command-deps.js';
 import { KeyvScopeSettingsStore } from '../commands/keyv-scope-settings-store.js';
 import { KeyvUserSettingsStore } from '../commands/keyv-user-settings-store.js';
@@ -40,6 +40,7 @@ const DAY_MS = 24 * 60 * MINUTE_MS;
 const IMAGE_SWEEP_INTERVAL_MS = 6 * 60 * MINUTE_MS;
 const EXIT_CONFIG = 2;
 const EXIT_FAILED = 1;
+const PLATFORM_NAMES: Readonly<Record<ChatAdapter['platform'], string>> = { discord: 'Discord', slack: 'Slack', playground: 'Playground' };
 
 export interface StartOptions {
   /** Also start the playground next to the configured platforms. */
@@ -147,7 +148,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
   for (const adapter of adapters) {
     await adapter.start();
     stoppers.push(() => adapter.stop());
-    logger.info({ platform: adapter.platform }, `${adapter.platform} connected`);
+    logger.info({ platform: adapter.platform }, `${PLATFORM_NAMES[adapter.platform]} connected`);
   }
   if (playgroundAdapter && !config.discord && !config.slack) {
     logger.info({}, 'No Discord or Slack credentials: starting the local playground. Set DISCORD_TOKEN + DISCORD_APPLICATION_ID or SLACK_BOT_TOKEN + SLACK_APP_TOKEN in .env to add a platform.');

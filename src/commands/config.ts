@@ -153,7 +153,6 @@ export const commandsConfigSchema = z
   });
 
 export type CommandsConfig = z.output<typeof commandsConfigSchema>;
-export type CommandsConfigInput = z.input<typeof commandsConfigSchema>;
 
 /** Validates a config read from a file or the environment. Throws a ZodError naming the bad field. */
 export function parseCommandsConfig(input: unknown): CommandsConfig {

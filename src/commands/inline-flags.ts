@@ -91,7 +91,7 @@ export function parseInlineFlags(text: string): ParsedFlags | UserFacingError {
     if (UserFacingError.is(taken)) return taken;
     promptParts.push(taken.rest);
     if (token.target === 'negative') {
-      negative.push(unescape(taken.value));
+      negative.push(removeEscapeMarkers(taken.value));
       continue;
     }
     if (values[token.target] !== undefined) return duplicate(token.typed);
@@ -105,7 +105,7 @@ export function parseInlineFlags(text: string): ParsedFlags | UserFacingError {
       allowed: messages.options.eitherOrAllowed(values.ar.flag, values.size.flag),
     });
   }
-  return { prompt: unescape(joinPrompt(promptParts)), negative, values };
+  return { prompt: removeEscapeMarkers(joinPrompt(promptParts)), negative, values };
 }
 
 function findFlags(text: string): FlagToken[] | UserFacingError {
@@ -199,7 +199,7 @@ function stripQuotes(value: string): string {
   return close !== undefined && value.length > 1 && value.endsWith(close) ? value.slice(1, -1).trim() : value;
 }
 
-function unescape(text: string): string {
+function removeEscapeMarkers(text: string): string {
   return text.replace(ESCAPED_MARKER, '');
 }
 

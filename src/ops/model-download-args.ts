@@ -49,24 +49,29 @@ function nonBlank(value: string | undefined): string | undefined {
   return trimmed === undefined || trimmed === '' ? undefined : trimmed;
 }
 
+/** The command's flags; parseArgs throws on one it does not know. */
+function parseFlags(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      revision: { type: 'string' },
+      subfolder: { type: 'string' },
+      name: { type: 'string' },
+      repo: { type: 'string' },
+      'models-dir': { type: 'string' },
+      'no-safety-checker': { type: 'boolean', default: false },
+      retries: { type: 'string' },
+      check: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+}
+
 export function parseModelDownloadArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedArgs {
-  let parsed;
+  let parsed: ReturnType<typeof parseFlags>;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        revision: { type: 'string' },
-        subfolder: { type: 'string' },
-        name: { type: 'string' },
-        repo: { type: 'string' },
-        'models-dir': { type: 'string' },
-        'no-safety-checker': { type: 'boolean', default: false },
-        retries: { type: 'string' },
-        check: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
+    parsed = parseFlags(argv);
   } catch (error) {
     return { kind: 'error', message: `${(error as Error).message}; see --help` };
   }

@@ -24,6 +24,8 @@ export interface Shown {
   readonly buttons: readonly string[];
   /** Result images shown with it. */
   readonly images: number;
+  /** Of those, how many are blurred as spoilers. */
+  readonly spoilers?: number;
 }
 
 export interface ChatWorld {
@@ -50,13 +52,18 @@ export interface ChatWorld {
 
 /** Fails its job with the worker's generation_failed, so the failure path is reachable. */
 export const FAILING_PROMPT = 'explode';
+/** Its images come back flagged by the safety checker. */
+export const FLAGGED_PROMPT = 'flagged';
 const WAIT_MS = 20_000;
 
 /** The scripted generator, failing the jobs whose prompt asks for it as the worker would. */
 export class ContractGenerator extends ScriptedGenerator {
   override async generate(job: GenerationJob, options: ClientGenerateOptions): Promise<GenerationResult> {
     if (job.params.prompt.includes(FAILING_PROMPT)) throw new WorkerError('generation_failed', 'the scripted worker failed', job.jobId);
-    return super.generate(job, options);
+    const result = await super.generate(job, options);
+    // The safety checker's verdict, as the worker reports it.
+    const nsfw = job.params.prompt.includes(FLAGGED_PROMPT);
+    return { ...result, images: result.images.map((image) => ({ ...image, nsfw })) };
   }
 }
 const POLL_MS = 25;
@@ -114,6 +121,15 @@ export function describeChatSurfaceContract(name: string, start: () => Promise<C
       expect(failed.images).toBe(0);
     });
 
+    it('applies the NSFW policy (spoiler) outside age-restricted channels: blurred where the platform can, withheld elsewhere', async () => {
+      await world.imagine('alice', `a ${FLAGGED_PROMPT} statue --steps 2`);
+      const done = await find(world, 'the flagged result', (m) => m.text.includes(`a ${FLAGGED_PROMPT} statue`) && m.buttons.some((b) => b.includes('Re-roll')));
+      expect(done.text).toContain('flagged');
+      expect(done.text).toMatch(/Time/);
+      if (world.platform === 'discord') expect(done.spoilers).toBe(1);
+      else expect(done.images).toBe(0);
+    });
+
     it('tells only the requester why a request was refused, and posts nothing for it', async () => {
       await world.imagine('bob', 'a refused fox --steps 999');
       const told = await until('the private refusal', async () => (await world.privateTo('bob')).find((text) => text.includes('steps')));
@@ -146,6 +162,25 @@ export function describeChatSurfaceContract(name: string, start: () => Promise<C
       world.generator.resume();
       const rerolled = await find(world, 'the re-rolled job', (m) => m.id !== running.id && m.text.includes('a cut off fox') && m.images === 1);
       expect(rerolled.buttons).toEqual(expect.arrayContaining([expect.stringContaining('Re-roll')]));
+    });
+
+    it('answers an unexpected failure while handling a button privately, never with silence', async () => {
+      await world.imagine('alice', 'a fragile vase --steps 2');
+      const result = await find(world, 'the vase result', (m) => m.text.includes('a fragile vase') && m.images === 1);
+      const before = (await world.privateTo('bob')).length;
+      const { keyv } = world;
+      const read = keyv.get.bind(keyv);
+      // The state store fails under the button's record lookup.
+      keyv.get = (async () => {
+        throw new Error('the state store is down');
+      }) as typeof keyv.get;
+      try {
+        await world.press('bob', result.id, 'Re-roll');
+        const told = await until('the private apology', async () => (await world.privateTo('bob')).slice(before).find((text) => text.includes('Something went wrong')));
+        expect(told).toContain('Something went wrong');
+      } finally {
+        keyv.get = read;
+      }
     });
 
     it('paces a burst of progress events: few edits, one interval apart, and the result last', async () => {

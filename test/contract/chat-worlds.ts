@@ -94,19 +94,23 @@ export async function startDiscordWorld(): Promise<ChatWorld & { readonly fake: 
     text: message.content,
     buttons: message.components.flatMap((row) => (row['components'] as { label: string }[]).map((button) => button.label)),
     images: message.attachments.filter((file) => RESULT_FILE.test(file.filename)).length,
+    spoilers: message.attachments.filter((file) => RESULT_FILE.test(file.filename) && file.filename.startsWith('SPOILER_')).length,
   });
   const privateTexts = new Map<User, string[]>();
+  /** Ephemeral answers are follow-ups on the interaction's token. */
+  const collectPrivate = (user: User, token: string): void => {
+    void fake.waitForRequest((r) => r.method === 'POST' && r.path.includes(token) && r.path.startsWith('/webhooks'), { timeoutMs: 15_000 }).then(
+      (request) => privateTexts.set(user, [...(privateTexts.get(user) ?? []), (request.json as { content: string }).content]),
+      () => undefined,
+    );
+  };
   return {
     ...worldBasics(backend, generator, bot, fake, channelId),
     platform: 'discord',
     async imagine(user, text) {
       const sent = fake.slashCommand({ name: 'imagine', options: { prompt: text }, user: users[user] });
       await fake.waitForRequest((r) => r.path === `/interactions/${sent.id}/${sent.token}/callback`);
-      // Ephemeral answers are follow-ups on this interaction's token.
-      void fake.waitForRequest((r) => r.method === 'POST' && r.path.includes(sent.token) && r.path.startsWith('/webhooks'), { timeoutMs: 15_000 }).then(
-        (request) => privateTexts.set(user, [...(privateTexts.get(user) ?? []), (request.json as { content: string }).content]),
-        () => undefined,
-      );
+      collectPrivate(user, sent.token);
     },
     messages: async () => fake.messagesIn(channelId).filter((m) => (m.flags & EPHEMERAL_FLAG) === 0 && m.author.id === fake.world.bot.id).map(shown),
     privateTo: async (user) => privateTexts.get(user) ?? [],
@@ -114,7 +118,7 @@ export async function startDiscordWorld(): Promise<ChatWorld & { readonly fake: 
       const message = fake.message(messageId);
       const button = message?.components.flatMap((row) => row['components'] as { label: string; custom_id: string }[]).find((b) => b.label === label);
       if (button === undefined) throw new Error(`no ${label} button`);
-      fake.clickButton({ messageId, customId: button.custom_id, user: users[user] });
+      collectPrivate(user, fake.clickButton({ messageId, customId: button.custom_id, user: users[user] }).token);
     },
     editCount: () => fake.requests.filter((r) => r.method === 'PATCH' && r.path.includes('/messages/')).length,
   };

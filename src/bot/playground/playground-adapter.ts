@@ -23,7 +23,7 @@ import type { PlaygroundImageStore } from './image-store.js';
 import { parseCommandLine } from './parse-command-line.js';
 import { PlaygroundChatSurface } from './playground-chat-surface.js';
 import type { PlaygroundChannel } from './playground-channel.js';
-import { BOT_AUTHOR, isPlaygroundMessage, messageRef, playgroundRequester } from './playground-identity.js';
+import { isPlaygroundMessage, messageRef, playgroundRequester } from './playground-identity.js';
 import { renderReply } from './render-reply.js';
 import type { TabMessage } from './playground-server.js';
 import { clipText } from '../../commands/clip-text.js';

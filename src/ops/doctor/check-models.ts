@@ -1,5 +1,6 @@
 // Each configured model folder: is the layout complete, and what kind of model is it. The quick
 // check reads configs only; `full` opens every graph with onnxruntime, as the bot will.
+import type { Dirent } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { modelKindOf, readModelFolder } from '../../pipeline/model/model-folder.js';
@@ -41,7 +42,7 @@ async function kindFromConfigs(folder: ModelFolder): Promise<{ kind: ModelKind; 
 }
 
 async function discoverModels(modelsDir: string): Promise<ConfiguredModel[]> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(modelsDir, { withFileTypes: true });
   } catch {

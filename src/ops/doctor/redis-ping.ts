@@ -48,8 +48,7 @@ export async function pingRedis(url: string, timeoutMs = DEFAULT_REDIS_TIMEOUT_M
     });
     socket.on('data', (chunk: string) => {
       buffer += chunk;
-      let end: number;
-      while ((end = buffer.indexOf(CRLF)) >= 0) {
+      for (let end = buffer.indexOf(CRLF); end >= 0; end = buffer.indexOf(CRLF)) {
         const line = buffer.slice(0, end);
         buffer = buffer.slice(end + CRLF.length);
         if (line.startsWith('-')) return finish(new Error(line.slice(1)));

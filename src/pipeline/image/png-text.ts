@@ -22,8 +22,14 @@ export function crc32(bytes: Uint8Array): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
+/** tEXt chunks hold Latin-1 only. */
+const LATIN1_MAX = 0xff;
+
 function isLatin1(text: string): boolean {
-  return /^[\u0000-\u00ff]*$/.test(text);
+  for (let index = 0; index < text.length; index += 1) {
+    if (text.charCodeAt(index) > LATIN1_MAX) return false;
+  }
+  return true;
 }
 
 function textChunkBody(keyword: string, text: string): { type: string; body: Buffer } {

@@ -9,7 +9,9 @@ export function fillNoise(out: Float32Array, source: NoiseSource): Float32Array 
     throw new RangeError(`cannot split ${out.length} noise values evenly over ${source.length} random streams`);
   }
   const part = out.length / source.length;
-  source.forEach((rng, k) => rng.fillGaussian(out.subarray(k * part, (k + 1) * part)));
+  source.forEach((rng, k) => {
+    rng.fillGaussian(out.subarray(k * part, (k + 1) * part));
+  });
   return out;
 }
 

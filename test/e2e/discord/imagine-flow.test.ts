@@ -111,7 +111,7 @@ describe('/imagine on Discord', () => {
     expect(image.deviation).toBeLessThanOrEqual(COLOUR_TOLERANCE);
     const created = h.fake.requests.find((r) => r.seq > before && r.method === 'POST' && r.path === channelPath);
     expect(created?.json).toMatchObject({ message_reference: { message_id: resultId } });
-    expect(shownSeeds(h.fake.message((created?.response as { id: string }).id)?.content)).toEqual([seed]);
+    expect(shownSeeds(h.fake.message(String((created?.response as { id?: string } | undefined)?.id))?.content)).toEqual([seed]);
   });
 
   it('answers a bad option with an ephemeral message that names it', async () => {

@@ -74,7 +74,6 @@ export const OptionType = {
   Number: 10,
   Attachment: 11,
 } as const;
-export type OptionTypeValue = (typeof OptionType)[keyof typeof OptionType];
 
 export interface CommandOptionJson {
   name: string;

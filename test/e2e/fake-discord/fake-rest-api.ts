@@ -97,10 +97,16 @@ export class FakeRestApi {
         this.channelMessage(p, (m) => ok(this.store.edit(m.id, r.json as MessageBody, r.files))),
       )
       .add('DELETE', '/channels/:channelId/messages/:messageId', (_, p) =>
-        this.channelMessage(p, (m) => (this.store.delete(m.id), NO_CONTENT)),
+        this.channelMessage(p, (m) => {
+          this.store.delete(m.id);
+          return NO_CONTENT;
+        }),
       )
       .add('PUT', '/channels/:channelId/messages/:messageId/reactions/:emoji/@me', (_, p) =>
-        this.channelMessage(p, (m) => (this.store.react(m.id, p['emoji'] ?? '', true), NO_CONTENT)),
+        this.channelMessage(p, (m) => {
+          this.store.react(m.id, p['emoji'] ?? '', true);
+          return NO_CONTENT;
+        }),
       )
       .add('POST', '/interactions/:interactionId/:token/callback', (r, p) => this.callback(r, p))
       .add('POST', '/webhooks/:appId/:token', (r, p) => this.withToken(p, (i) => this.followUp(i, r)))
@@ -111,7 +117,10 @@ export class FakeRestApi {
         this.webhookMessage(p, (m) => ok(this.store.edit(m.id, r.json as MessageBody, r.files, MessageFlag.Loading))),
       )
       .add('DELETE', '/webhooks/:appId/:token/messages/:messageId', (_, p) =>
-        this.webhookMessage(p, (m) => (this.store.delete(m.id), NO_CONTENT)),
+        this.webhookMessage(p, (m) => {
+          this.store.delete(m.id);
+          return NO_CONTENT;
+        }),
       );
   }
 

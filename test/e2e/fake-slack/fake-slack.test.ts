@@ -84,7 +84,7 @@ describe('fake Slack with a real Bolt app in Socket Mode', () => {
     const upload = fake.calls.of('upload')[0];
     expect(Buffer.from(upload?.file ?? new Uint8Array())).toEqual(png);
 
-    const threadTs = String((posted?.response as { ts?: string }).ts);
+    const threadTs = String((posted?.response as { ts?: string } | undefined)?.ts);
     const [reply] = fake.workspace.messagesIn('C0GENERAL', threadTs);
     expect(reply?.text).toBe('Done: a fox');
     const fileId = reply?.fileIds[0] ?? '';

@@ -84,8 +84,9 @@ function fileJson(file: FakeFile, ctx: MethodContext): ApiBody {
   if (ctx.reportShares) {
     for (const share of file.shares) {
       const kind = ctx.workspace.channels.get(share.channel)?.kind === 'public' ? 'public' : 'private';
-      const byChannel = (shares[kind] ??= {});
-      (byChannel[share.channel] ??= []).push({ ts: share.ts });
+      const byChannel = shares[kind] ?? {};
+      shares[kind] = byChannel;
+      byChannel[share.channel] = [...(byChannel[share.channel] ?? []), { ts: share.ts }];
     }
   }
   return {

@@ -58,7 +58,14 @@ function startBotProcess(env: Record<string, string>): Started {
           reject(new Error(`timed out waiting for ${pattern}; output so far:\n${output}`));
         }, timeoutMs);
         listeners.add(check);
-        void exited.then(() => setTimeout(() => (listeners.has(check) ? (listeners.delete(check), clearTimeout(timer), reject(new Error(`exited before ${pattern}:\n${output}`))) : undefined), 50));
+        void exited.then(() =>
+          setTimeout(() => {
+            if (!listeners.has(check)) return;
+            listeners.delete(check);
+            clearTimeout(timer);
+            reject(new Error(`exited before ${pattern}:\n${output}`));
+          }, 50),
+        );
         check();
       });
     },

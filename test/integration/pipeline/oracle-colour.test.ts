@@ -101,7 +101,12 @@ describe('the oracle colour tells variants apart', () => {
       const spread = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i]!)));
       expect(spread(guided, unguided)).toBeGreaterThan(10);
       expect(spread(guided, other)).toBeGreaterThan(10);
-      for (const colour of [guided, unguided, other]) for (const v of colour) expect(v).toBeGreaterThan(5), expect(v).toBeLessThan(250);
+      for (const colour of [guided, unguided, other]) {
+        for (const v of colour) {
+          expect(v).toBeGreaterThan(5);
+          expect(v).toBeLessThan(250);
+        }
+      }
     } finally {
       await model.dispose();
     }

@@ -37,7 +37,7 @@ describe('ProgressBar', () => {
     expect(lines).toHaveLength(11);
     expect(lines[0]).toMatch(/^download +0%/);
     expect(lines[5]).toBe('download  50%  50.0 MB / 100 MB  10.0 MB/s  ETA 5s  unet/model.onnx_data');
-    expect(lines.at(-1)).toMatch(/^download 100%  100 MB \/ 100 MB/);
+    expect(lines.at(-1)).toMatch(/^download 100% {2}100 MB \/ 100 MB/);
     expect(writes.join('')).not.toContain('\r');
   });
 
@@ -54,7 +54,7 @@ describe('ProgressBar', () => {
     const text = writes.join('');
     const draws = text.split('\r\u001b[2K').filter((part) => part.startsWith('['));
     expect(draws[0]).toMatch(/^\[##\.{22}\] +10%/);
-    expect(draws[1]).toMatch(/^\[#{12}\.{12}\] +50%  500 B \/ 1.00 kB/);
+    expect(draws[1]).toMatch(/^\[#{12}\.{12}\] +50% {2}500 B \/ 1.00 kB/);
     expect(text).toContain('fetched tokenizer/vocab.json (1.06 MB)\n');
     expect(text.endsWith('\n')).toBe(true);
   });

@@ -223,7 +223,7 @@ describe('safety checker', () => {
       images: new ort.Tensor('float32', images, [1, height, width, 3]),
     });
     expect(out.has_nsfw_concepts?.type).toBe('bool');
-    return (out.has_nsfw_concepts?.data as Uint8Array)[0] === 1;
+    return (out.has_nsfw_concepts?.data as Uint8Array | undefined)?.[0] === 1;
   }
 
   it.each([

@@ -11,7 +11,7 @@ import { PipelineClient } from '../../../../src/pipeline/ipc/client.js';
 import type { WorkerEvent } from '../../../../src/pipeline/ipc/client.js';
 import { colourOf } from '../../../fixtures/fake-worker/fake-model.js';
 import { fakeClientOptions } from '../../../fixtures/fake-worker/fake-client-options.js';
-import { ADMIN, RecordingObserver, makeHarness, request, requester } from '../../../fixtures/fake-worker/service-harness.js';
+import { RecordingObserver, makeHarness, request, requester } from '../../../fixtures/fake-worker/service-harness.js';
 import type { Harness, HarnessOptions, ObservedEvent } from '../../../fixtures/fake-worker/service-harness.js';
 
 let dir = '';
@@ -207,7 +207,7 @@ describe('JobService', () => {
     expect(ending.error.message).not.toContain('fake unexpected failure');
     const logged = logger.entries.find((entry) => entry.level === 'error');
     expect(logged?.details).toMatchObject({ jobId });
-    expect(String((logged?.details as { err?: unknown }).err)).toContain('fake unexpected failure');
+    expect(String((logged?.details as { err?: unknown } | undefined)?.err)).toContain('fake unexpected failure');
   });
 
   it('cancels a queued job and a running one', async () => {

@@ -125,7 +125,7 @@ describe('rate limits across a restart', () => {
 describe('rateLimitedError', () => {
   it.each([
     { scope: 'user' as const, cost: 1, retryAfterMs: 30_000, says: 'You can make 20 images per 10 min. Try again in 30 s.' },
-    { scope: 'guild' as const, cost: 2, retryAfterMs: 90_500, says: 'This server/workspace can make 20 images per 10 min. Try again in 2 min.' },
+    { scope: 'guild' as const, cost: 2, retryAfterMs: 90_500, says: 'This server/workspace can make 20 images per 10 min. Try again in 1 min 31 s.' },
     { scope: 'user' as const, cost: 25, retryAfterMs: 150_000, says: 'ask for at most 20 at a time' },
   ])('$scope, cost $cost: "$says"', ({ scope, cost, retryAfterMs, says }) => {
     const error = rateLimitedError({ ok: false, scope, retryAfterMs, limit: { capacity: 20, windowMs: TEN_MINUTES } }, cost);
