@@ -12,6 +12,8 @@ import { parseSlackConfig, type SlackConfig } from './slack/slack-config.js';
 
 export const DEFAULT_DATA_DIR = 'data';
 export const DEFAULT_MODELS_DIR = 'models';
+/** ONNX image upscalers (`NAME.onnx`) for the hires fix and U1–U4; a missing folder means none. */
+export const DEFAULT_UPSCALERS_DIR = 'upscalers';
 const MODEL_INDEX_FILE = 'model_index.json';
 
 const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
@@ -46,6 +48,8 @@ const coreSchema = z.object({
   SAFETY_CHECKER: flag.default(true),
   TAESD_DIR: z.string().optional(),
   FAST_DECODE: flag.default(false),
+  UPSCALERS_DIR: z.string().default(DEFAULT_UPSCALERS_DIR),
+  UPSCALER: z.string().regex(/^[A-Za-z0-9][\w.+-]*$/, 'must be the name of a .onnx file in UPSCALERS_DIR, without .onnx').optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
   ADMINS: userKeyList.default([]),
   COMMANDS_CONFIG: z.string().optional(),
@@ -165,6 +169,9 @@ export function loadAppConfig(env: NodeJS.ProcessEnv, options: { playground?: bo
   }
   if (core.TAESD_DIR !== undefined && !existsSync(core.TAESD_DIR)) problems.push(`TAESD_DIR="${core.TAESD_DIR}" does not exist`);
   if (core.FAST_DECODE && core.TAESD_DIR === undefined) problems.push('FAST_DECODE=true needs TAESD_DIR: the fast decode uses the TAESD decoder');
+  if (core.UPSCALER !== undefined && !existsSync(join(core.UPSCALERS_DIR, `${core.UPSCALER}.onnx`))) {
+    problems.push(`UPSCALER="${core.UPSCALER}" has no ${core.UPSCALER}.onnx in UPSCALERS_DIR="${core.UPSCALERS_DIR}"`);
+  }
 
   let commandsFile: unknown = {};
   if (core.COMMANDS_CONFIG !== undefined) {

@@ -106,6 +106,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
         safetyChecker: core.SAFETY_CHECKER,
         ...(core.ONNX_THREADS !== undefined ? { threads: core.ONNX_THREADS } : {}),
         ...(core.TAESD_DIR !== undefined ? { taesdDir: core.TAESD_DIR, fastDecode: core.FAST_DECODE } : {}),
+        upscalersDir: core.UPSCALERS_DIR,
       },
     }),
     jobDeadlineMs: core.JOB_DEADLINE_MINUTES * MINUTE_MS,

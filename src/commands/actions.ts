@@ -196,8 +196,11 @@ function upscale(
       allowed: messages.actions.upscaleAllowed(config.upscale.maxPixels),
     });
   }
+  const upscaler = record.request.upscaler ?? config.upscale.model;
+  const resizeNote = upscaler === undefined ? messages.notes.upscaleResize(model.maxPixels) : messages.notes.upscaleModel(upscaler, model.maxPixels);
   const request: GenerateRequest = {
     ...base(record),
+    ...(upscaler === undefined ? {} : { upscaler }),
     seed: image.seed,
     width,
     height,
@@ -206,14 +209,15 @@ function upscale(
     ...(hires ? {} : { resizeOnly: true }),
     origin: 'upscale',
     parentJobId: record.jobId,
-    notes: [hires ? messages.notes.upscaleHires : messages.notes.upscaleResize(model.maxPixels)],
+    notes: [hires ? messages.notes.upscaleHires : resizeNote],
   };
   return { kind: 'generate', request };
 }
 
 /** The stored request without the fields each action sets anew. */
 function base(record: JobRecord): GenerateRequest {
-  const { resizeOnly: _resizeOnly, parentJobId: _parentJobId, mask: _mask, outpaint: _outpaint, ...rest } = record.request;
+  // The hires fix made the parent; its images are the starting point now, already at full size.
+  const { resizeOnly: _resizeOnly, parentJobId: _parentJobId, hires: _hires, mask: _mask, outpaint: _outpaint, ...rest } = record.request;
   return rest;
 }
 

@@ -124,6 +124,8 @@ export const commandsConfigSchema = z
         strength: z.number().min(MIN_STRENGTH).max(MAX_STRENGTH).default(DEFAULT_UPSCALE_STRENGTH),
         /** Largest output of a plain resize; a hires pass is bounded by the model's maxPixels. */
         maxPixels: z.int().positive().default(DEFAULT_UPSCALE_MAX_PIXELS),
+        /** Upscaler model (a name in UPSCALERS_DIR) for U1–U4 when a request names none; Lanczos when absent. */
+        model: z.string().min(1).optional(),
       })
       .prefault({}),
     /** The model Vary (Region), Zoom Out and Pan repaint with; without one, each image's own model does (masked img2img). */

@@ -1,5 +1,5 @@
 // What a command hands to the job service: a complete, validated request, independent of platform.
-import type { MaskRegion, Outpaint, SamplerName } from '../pipeline/types.js';
+import type { HiresFix, MaskRegion, Outpaint, SamplerName } from '../pipeline/types.js';
 import type { ScopeNsfwPolicy } from './scope-settings.js';
 
 export type Platform = 'discord' | 'slack' | 'playground';
@@ -70,6 +70,10 @@ export interface GenerateRequest {
   readonly mask?: RequestMask;
   /** Place `init` on the larger canvas width × height and fill the new area (needs `init`). */
   readonly outpaint?: Outpaint;
+  /** A1111's hires fix: paint at width × height, then upscale by its scale and refine. */
+  readonly hires?: HiresFix;
+  /** Upscaler model (a name in UPSCALERS_DIR) for upscaling this job's images; the server's default when absent. */
+  readonly upscaler?: string;
   /** Upscale without the model: a plain Lanczos 2× resize of `init` (used when a hires pass exceeds limits). */
   readonly resizeOnly?: boolean;
   readonly origin: RequestOrigin;

@@ -9,6 +9,7 @@ import type { CommandsConfig, ModelConfig, StyleConfig } from './config.js';
 import { defaultModel, findModel, findStyle, largestMaxSteps } from './config-lookup.js';
 import type { GenerateRequest, InitImageRef, RequestMask } from './generate-request.js';
 import { parseInlineFlags, type ParsedFlags, type ValueFlagTarget } from './inline-flags.js';
+import { hiresWithImage, resolveHires } from './hires-options.js';
 import { checkInitImage, MASK_OPTION, type CheckedInitImage } from './init-image.js';
 import type { Invocation, InvocationAttachment, OptionValue } from './invocation.js';
 import {
@@ -120,6 +121,8 @@ function build(invocation: Invocation, context: ImagineContext): GenerateRequest
     : { source: { kind: 'upload', data: maskImage.data, filename: maskImage.filename }, blur: DEFAULT_MASK_BLUR };
 
   const size = resolveSize(slash, flags, settings, image, modelName, model, notes);
+  const hires = resolveHires(pick, size, model, modelName, notes);
+  if (hires.hires !== undefined && init !== undefined) throw hiresWithImage();
   const negativePrompt = resolveNegative(slash[NEGATIVE_OPTION], settings, flags, style?.style);
 
   return {
@@ -137,6 +140,7 @@ function build(invocation: Invocation, context: ImagineContext): GenerateRequest
     ...(init === undefined ? {} : { init }),
     ...(mask === undefined ? {} : { mask }),
     ...(bounds.nsfw === undefined ? {} : { nsfwPolicy: bounds.nsfw }),
+    ...hires,
     origin: 'imagine',
     notes,
   };

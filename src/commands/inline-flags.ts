@@ -15,6 +15,7 @@ import { messages } from './messages.js';
 
 export const FLAG_TARGETS = [
   'ar', 'size', 'seed', 'steps', 'cfg', 'sampler', 'count', 'model', 'style', 'strength', 'clip-skip', 'negative',
+  'hires', 'hires-steps', 'hires-denoise', 'hires-upscaler', 'upscaler',
 ] as const;
 export type FlagTarget = (typeof FLAG_TARGETS)[number];
 export type ValueFlagTarget = Exclude<FlagTarget, 'negative'>;
@@ -36,12 +37,18 @@ export const FLAG_ALIASES: Readonly<Record<string, FlagTarget>> = {
   'clip-skip': 'clip-skip',
   clipskip: 'clip-skip',
   no: 'negative',
+  hires: 'hires',
+  'hires-steps': 'hires-steps',
+  'hires-denoise': 'hires-denoise',
+  'hires-upscaler': 'hires-upscaler',
+  upscaler: 'upscaler',
 };
 
 /** The canonical flag of each option, for help texts and error messages. */
 export const CANONICAL_FLAGS: Readonly<Record<FlagTarget, string>> = {
   ar: '--ar', size: '--size', seed: '--seed', steps: '--steps', cfg: '--cfg', sampler: '--sampler', count: '--n',
   model: '--model', style: '--style', strength: '--strength', 'clip-skip': '--clip-skip', negative: '--no',
+  hires: '--hires', 'hires-steps': '--hires-steps', 'hires-denoise': '--hires-denoise', 'hires-upscaler': '--hires-upscaler', upscaler: '--upscaler',
 };
 
 export interface FlagValue {

@@ -28,3 +28,6 @@ export const MAX_PROMPT_CHARS = 4000;
 export const MAX_NEGATIVE_CHARS = 2000;
 /** Softens a mask's edge (in pixels) so the repainted part blends in. */
 export const DEFAULT_MASK_BLUR = 8;
+
+/** Upscaler model names (file names in UPSCALERS_DIR without `.onnx`). */
+export const MAX_UPSCALER_NAME_CHARS = 64;

@@ -97,6 +97,11 @@ const FLAG_EXAMPLES: Readonly<Record<string, string>> = {
   strength: '--strength 0.5',
   'clip-skip': '--clip-skip 2',
   negative: '--no text, watermark',
+  hires: '--hires 1.5',
+  'hires-steps': '--hires-steps 10',
+  'hires-denoise': '--hires-denoise 0.5',
+  'hires-upscaler': '--hires-upscaler lanczos',
+  upscaler: '--upscaler <name>',
 };
 
 const REGION_LABELS: Readonly<Record<MaskRegion, string>> = {
@@ -119,6 +124,11 @@ export const messages = {
   options: {
     modelNotAllowedHere: (model: string, allowed: readonly string[]) =>
       `${code(model)} isn't allowed here. Models you can use here: ${list(allowed)}.`,
+    upscaler: (option: string, value: string) =>
+      `${code(option)} must be ${code('latent')}, ${code('lanczos')} or the name of an upscaler model, e.g. ${code('RealESRGAN_x4plus')}; got ${code(value)}.`,
+    upscalerAllowed: 'latent, lanczos or an upscaler model name',
+    hiresWithImage: `${code('hires')} works on text-to-image only; with an attached image, use ${code('strength')} instead, or upscale the result with U1–U4.`,
+    hiresAllowed: 'text-to-image only',
     wholeNumber: (option: string, value: string, min: number, max: number) =>
       `${code(option)} must be a whole number from ${min} to ${max}, got ${code(value)}.`,
     decimal: (option: string, value: string, min: number, max: number) =>
@@ -187,6 +197,10 @@ export const messages = {
       `${code(model)} can't use ${samplerLabel(wanted)}, so ${samplerLabel(used)} was used.`,
     clipSkipIgnored: (model: string) => `Clip skip was ignored: ${code(model)} doesn't support it.`,
     strengthWithoutImage: 'Strength was ignored: no image was attached.',
+    hiresOptionsWithoutHires: `The hires options were ignored: they need ${code('--hires SCALE')}.`,
+    hiresLowered: (wanted: number, used: number, model: string) =>
+      `Hires upscale lowered from ${wanted}× to ${used}×, the largest that stays within ${code(model)}'s size limit.`,
+    hiresSkipped: (model: string) => `The hires fix was skipped: the image is already as large as ${code(model)} allows.`,
     extraAttachmentsIgnored: (extra: number) => `Only the first image was used; ${plural(extra, 'other was', 'others were')} ignored.`,
     sizeRounded: (size: { width: number; height: number }) =>
       `Size rounded to ${formatSize(size.width, size.height)} (sides are multiples of 64).`,
@@ -197,6 +211,8 @@ export const messages = {
     upscaleHires: 'Upscaled 2× with a hires pass of the model.',
     upscaleResize: (maxPixels: number) =>
       `Upscaled 2× with a plain Lanczos resize: a hires pass would exceed the model's limit of ${formatPixels(maxPixels)}.`,
+    upscaleModel: (upscaler: string, maxPixels: number) =>
+      `Upscaled 2× with the ${code(upscaler)} upscaler: a hires pass would exceed the model's limit of ${formatPixels(maxPixels)}.`,
     truncated: (words: readonly string[]) =>
       `The prompt was too long for the model; these words were cut: ${words.slice(0, WORDS_SHOWN).join(' ')}${words.length > WORDS_SHOWN ? ' …' : ''}`,
   },
@@ -245,8 +261,8 @@ export const messages = {
     zoom: (factor: number, index: number, prompt: string) => `Zooming out ${factor}× from image ${index + 1}: ${prompt}`,
     pan: (direction: PanDirection, index: number, prompt: string) => `Panning image ${index + 1} ${direction}: ${prompt}`,
     remix: (prompt: string) => `Remixing: ${prompt}`,
-    upscale: (index: number, resizeOnly: boolean) =>
-      `Upscaling image ${index + 1} 2× with ${resizeOnly ? 'a plain Lanczos resize' : 'a hires pass of the model'}.`,
+    upscale: (index: number, resizeOnly: boolean, upscaler?: string) =>
+      `Upscaling image ${index + 1} 2× with ${!resizeOnly ? 'a hires pass of the model' : upscaler === undefined ? 'a plain Lanczos resize' : `the ${code(upscaler)} upscaler`}.`,
   },
 
   progress: {
@@ -406,6 +422,11 @@ export const messages = {
       strength: (min: number, max: number) => `With an image: how much to change it, ${min} (little) to ${max} (all)`,
       style: 'A preset that adds to the prompt; "none" turns a saved style off',
       clipSkip: (min: number, max: number) => `Skip last CLIP layers, ${range(min, max)} (some models only)`,
+      hires: (min: number, max: number) => `Hires fix: paint, then upscale ${min}–${max}× and refine`,
+      hiresSteps: 'Hires fix: steps of the second pass; default the same as the first',
+      hiresDenoise: (fallback: number) => `Hires fix: how much the second pass changes, 0–1; default ${fallback}`,
+      hiresUpscaler: 'Hires fix: latent, lanczos or an upscaler model',
+      upscaler: 'Upscaler model for U1–U4 (default: the server\'s)',
     },
     settings: {
       show: 'Show your saved defaults',
@@ -458,6 +479,8 @@ export const messages = {
       '--model NAME, --style NAME',
       '--strength N  with an attached image: how much to change it (0–1)',
       '--clip-skip N',
+      '--hires 1.5  paint, then upscale 1–2× and refine (--hires-steps N, --hires-denoise 0.5, --hires-upscaler latent|lanczos|NAME)',
+      '--upscaler NAME  upscaler model for U1–U4',
     ],
     buttonsLabel: 'Buttons',
     hereLabel: 'Set for this server or channel',

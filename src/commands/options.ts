@@ -1,7 +1,7 @@
 // The shape of every command and option, as data. Adapters generate their slash-command
 // registrations from it (Discord application commands, Slack manifest, playground form); the
 // handlers read the same names from Invocation.options.
-import { MAX_IMAGES_PER_REQUEST, SAMPLER_NAMES, type SamplerName } from '../pipeline/types.js';
+import { DEFAULT_HIRES_DENOISE, MAX_HIRES_SCALE, MAX_IMAGES_PER_REQUEST, MIN_HIRES_SCALE, SAMPLER_NAMES, type SamplerName } from '../pipeline/types.js';
 import type { CommandsConfig } from './config.js';
 import { largestMaxSteps } from './config-lookup.js';
 import { FLAG_ALIASES, type FlagTarget } from './inline-flags.js';
@@ -15,6 +15,7 @@ import {
   MAX_SEED,
   MAX_SIDE,
   MAX_STRENGTH,
+  MAX_UPSCALER_NAME_CHARS,
   MIN_CLIP_SKIP,
   MIN_COUNT,
   MIN_GUIDANCE_SCALE,
@@ -112,6 +113,22 @@ export function imagineOptions(config: CommandsConfig): OptionSpec[] {
       minValue: MIN_CLIP_SKIP, maxValue: MAX_CLIP_SKIP, flags: flagsOf('clip-skip'),
     });
   }
+  options.push(
+    {
+      name: 'hires', description: text.hires(MIN_HIRES_SCALE, MAX_HIRES_SCALE), type: 'number', required: false,
+      minValue: MIN_HIRES_SCALE, maxValue: MAX_HIRES_SCALE, flags: flagsOf('hires'),
+    },
+    {
+      name: 'hires-steps', description: text.hiresSteps, type: 'integer', required: false,
+      minValue: MIN_STEPS, maxValue: largestMaxSteps(config), flags: flagsOf('hires-steps'),
+    },
+    {
+      name: 'hires-denoise', description: text.hiresDenoise(DEFAULT_HIRES_DENOISE), type: 'number', required: false,
+      minValue: 0, maxValue: 1, default: DEFAULT_HIRES_DENOISE, flags: flagsOf('hires-denoise'),
+    },
+    { name: 'hires-upscaler', description: text.hiresUpscaler, type: 'string', required: false, maxLength: MAX_UPSCALER_NAME_CHARS, flags: flagsOf('hires-upscaler') },
+    { name: 'upscaler', description: text.upscaler, type: 'string', required: false, maxLength: MAX_UPSCALER_NAME_CHARS, flags: flagsOf('upscaler') },
+  );
   return options;
 }
 

@@ -58,7 +58,7 @@ function ackText(request: GenerateRequest, imageIndex: number, prompt: string): 
     case 'variation':
       return messages.acks.variation(imageIndex, prompt);
     case 'upscale':
-      return messages.acks.upscale(imageIndex, request.resizeOnly === true);
+      return messages.acks.upscale(imageIndex, request.resizeOnly === true, request.upscaler);
     case 'vary_region': {
       const source = request.mask?.source;
       return messages.acks.varyRegion(source?.kind === 'region' ? source.region : undefined, imageIndex, prompt);

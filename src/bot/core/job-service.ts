@@ -144,7 +144,7 @@ export class JobService implements QueueView, LimitsView, AdminControls {
     }
     this.active.set(jobId, job);
 
-    if (request.resizeOnly === true) {
+    if (request.resizeOnly === true && request.upscaler === undefined) {
       this.inBackground(this.runResize(job, parentImage?.nsfw ?? false));
       return { jobId, position: 0, etaMs: 0 };
     }
@@ -262,7 +262,7 @@ export class JobService implements QueueView, LimitsView, AdminControls {
         allowed: models.join(', '),
       });
     }
-    if (request.resizeOnly === true) {
+    if (request.resizeOnly === true && request.upscaler === undefined) {
       if (request.init === undefined) {
         throw new UserFacingError('invalid_option', 'Upscaling needs an image to upscale.', { option: 'image' });
       }
@@ -443,7 +443,10 @@ export class JobService implements QueueView, LimitsView, AdminControls {
       height: request.height,
       count: request.count,
       ...(request.clipSkip === undefined ? {} : { clipSkip: request.clipSkip }),
-      ...(init === undefined ? {} : { init: { data: await this.imageBytes(init.source), strength: init.strength } }),
+      // A resize-only upscale with an upscaler model runs the model alone: strength 0, no diffusion pass.
+      ...(init === undefined ? {} : { init: { data: await this.imageBytes(init.source), strength: request.resizeOnly === true ? 0 : init.strength } }),
+      ...(request.hires === undefined ? {} : { hires: request.hires }),
+      ...(request.upscaler === undefined ? {} : { upscaler: request.upscaler }),
       ...(request.mask === undefined ? {} : { mask: { source: await this.maskSource(request.mask.source), blur: request.mask.blur } }),
       ...(request.outpaint === undefined ? {} : { outpaint: request.outpaint }),
     };

@@ -10,6 +10,7 @@ import type { OnnxUpscaler } from '../upscale/onnx-upscaler.js';
 import { LATENT_CHANNELS } from '../unet/unet-runner.js';
 import type { RgbImage } from '../vae/safety-checker.js';
 import { resizeLatents } from './latent-resize.js';
+import { MAX_SIDE } from './validate-params.js';
 import { passSteps } from './sampling-pass.js';
 
 
@@ -41,6 +42,10 @@ export function validateHires(hires: HiresFix, params: GenerationParams): void {
     throw new PipelineError('invalid_params', `hires must be a scale from ${MIN_HIRES_SCALE} to ${MAX_HIRES_SCALE}, got ${hires.scale}`);
   }
   if (!(hires.denoise >= 0 && hires.denoise <= 1)) throw new PipelineError('invalid_params', `hires-denoise must be a number from 0 to 1, got ${hires.denoise}`);
+  const final = hiresSize(params.width, params.height, hires.scale);
+  if (Math.max(final.width, final.height) > MAX_SIDE) {
+    throw new PipelineError('invalid_params', `hires ${hires.scale} would make a ${final.width}x${final.height} image; sides may be at most ${MAX_SIDE}, so use a smaller scale or size`);
+  }
 }
 
 export interface ImageUpscaleParts {

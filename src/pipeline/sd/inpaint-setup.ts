@@ -30,7 +30,10 @@ export function needsInpaint(params: GenerationParams, unetChannels: number): bo
 export async function loadEditImage(params: GenerationParams, maxPixels: number): Promise<EditImage> {
   const { width, height } = params;
   const init = params.init;
-  if (!init) throw new PipelineError('invalid_params', 'mask needs an init image: inpainting repaints part of an existing picture');
+  if (!init) {
+    const what = params.outpaint ? 'outpaint (Zoom Out, Pan) needs an init image: it extends an existing picture' : 'mask needs an init image: inpainting repaints part of an existing picture';
+    throw new PipelineError('invalid_params', what);
+  }
   if (params.outpaint) {
     const blur = params.mask?.blur ?? DEFAULT_OUTPAINT_BLUR;
     const canvas = await buildOutpaintCanvas(init.data, params.outpaint, width, height, blur, maxPixels);

@@ -12,7 +12,7 @@ import { CLEAN, MaskedLatentBlend, noiseLevelAt } from './masked-latent-blend.js
 import type { PipelineComponents } from './pipeline-components.js';
 import { SeededRng } from './rng.js';
 
-export interface PassStart {
+interface PassStart {
   /** Scaled clean latents: one image's [4, h, w] shared by the batch, or the whole batch's. */
   readonly latents: Float32Array;
   /** 1 starts from pure noise (the latents only matter to inpainting), lower keeps more of them. */
@@ -28,7 +28,7 @@ export interface PassInpaint {
   readonly unetChannels?: Float32Array;
 }
 
-export interface PassProgress {
+interface PassProgress {
   /** Steps already done on the bar before this pass. */
   readonly offset: number;
   /** Length of the whole bar. */

@@ -13,7 +13,7 @@ import { assembleComponents, type PipelineComponents, type PipelineInfo } from '
 import { openPipelineParts, releaseParts, type PipelineParts } from './pipeline-parts.js';
 import { SeededRng } from './rng.js';
 import type { RgbImage } from '../vae/safety-checker.js';
-import { createScheduler, parseSchedulerConfig } from '../schedulers/create-scheduler.js';
+import { parseSchedulerConfig } from '../schedulers/create-scheduler.js';
 import { ClipTokenizer } from '../text/tokenizer/clip-tokenizer.js';
 import {
   HIRES_LANCZOS,
@@ -79,6 +79,12 @@ function editParameters(params: GenerationParams): Partial<ImageParameters> {
   };
 }
 
+/** What the user asked for, to name it when the model cannot do it. */
+function editOptionName(params: GenerationParams): string {
+  if (params.outpaint === undefined) return 'mask';
+  return params.outpaint.kind === 'zoom' ? 'Zoom Out' : 'Pan';
+}
+
 const A1111_UPSCALER_NAMES: Readonly<Record<string, string>> = { [HIRES_LATENT]: 'Latent', [HIRES_LANCZOS]: 'Lanczos' };
 
 export type PipelineRunStats = Record<keyof PipelineParts, RunStats | undefined>;
@@ -139,7 +145,7 @@ export class StableDiffusionPipeline {
     const init = !edit && params.init && strength < 1 ? await this.prepareInit(params) : undefined;
     const startImage = init ?? edit?.image;
     if (startImage && strength === 0) return this.returnInitImage(params, seeds, startImage.rgb, started);
-    const inpaint = edit ? await encodeInpaintInputs(edit, params, this.requireEncoder('mask'), this.components.unetSignature.sampleChannels) : undefined;
+    const inpaint = edit ? await encodeInpaintInputs(edit, params, this.requireEncoder(editOptionName(params)), this.components.unetSignature.sampleChannels) : undefined;
 
     const isLcm = this.info.kind === 'lcm';
     const guided = !isLcm && params.guidanceScale > 1;
@@ -253,11 +259,6 @@ export class StableDiffusionPipeline {
   async release(): Promise<void> {
     await this.upscalers.release();
     await releaseParts(this.components.parts);
-  }
-
-  /** Names of the upscaler models available to the hires fix and to upscaling. */
-  async upscalerNames(): Promise<string[]> {
-    return this.upscalers.names();
   }
 
   private get maxInitPixels(): number {

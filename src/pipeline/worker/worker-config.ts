@@ -31,6 +31,8 @@ export const workerConfigSchema = z.object({
       /** Decode final images with TAESD too (much faster on cpu, slightly softer). */
       fastDecode: z.boolean().default(false),
       maxInitPixels: z.number().int().positive().optional(),
+      /** Folder of ONNX image upscalers (`NAME.onnx`). */
+      upscalersDir: z.string().optional(),
     })
     .prefault({}),
   heartbeatMs: z.number().int().positive().default(DEFAULT_HEARTBEAT_MS),

@@ -20,6 +20,7 @@ const loadModel: ModelLoader = (entry, config) =>
     taesdDir: config.pipeline.taesdDir,
     fastDecode: config.pipeline.fastDecode,
     maxInitPixels: config.pipeline.maxInitPixels,
+    upscalersDir: config.pipeline.upscalersDir,
   });
 
 function logError(context: string, error: unknown): void {

@@ -231,6 +231,23 @@ describe('upscale', () => {
     expect(outcome.kind === 'generate' && outcome.ack.text).toBe('Upscaling image 1 2× with a plain Lanczos resize.');
   });
 
+  it('uses the configured upscaler model instead of Lanczos when 2× exceeds the model, and says which', async () => {
+    const config = testConfig({ upscale: { model: 'RealESRGAN_x4plus' } });
+    const { act } = await world(record(imagine('a fox', config)), config);
+    const outcome = await act(button(encodeActionId({ kind: 'upscale', jobId: JOB_ID, imageIndex: 0 })));
+    const upscale = generated(outcome);
+    expect(upscale).toMatchObject({ width: 1024, height: 1024, resizeOnly: true, upscaler: 'RealESRGAN_x4plus' });
+    expect(upscale.notes).toEqual(["Upscaled 2× with the `RealESRGAN_x4plus` upscaler: a hires pass would exceed the model's limit of 768×768 pixels."]);
+    expect(outcome.kind === 'generate' && outcome.ack.text).toBe('Upscaling image 1 2× with the `RealESRGAN_x4plus` upscaler.');
+  });
+
+  it('prefers the upscaler the original request named with --upscaler', async () => {
+    const config = testConfig({ upscale: { model: 'RealESRGAN_x4plus' } });
+    const { act } = await world(record(imagine('a fox --upscaler 4x-UltraSharp', config)), config);
+    const upscale = generated(await act(button(encodeActionId({ kind: 'upscale', jobId: JOB_ID, imageIndex: 0 }))));
+    expect(upscale.upscaler).toBe('4x-UltraSharp');
+  });
+
   it('refuses when even a resize would exceed the upscale limit', async () => {
     const config = testConfig({ upscale: { maxPixels: 1000 * 1000 } });
     const { act } = await world(record(imagine('a fox', config)), config);

@@ -55,6 +55,7 @@ describe('/imagine options', () => {
   it('offer everything the issue lists', () => {
     expect(options.map((option) => option.name)).toEqual([
       'prompt', 'negative', 'seed', 'steps', 'cfg', 'sampler', 'ar', 'size', 'count', 'model', 'image', 'mask', 'strength', 'style', 'clip-skip',
+      'hires', 'hires-steps', 'hires-denoise', 'hires-upscaler', 'upscaler',
     ]);
     expect(byName('prompt')?.required).toBe(true);
     expect(byName('image')?.type).toBe('attachment');
@@ -68,6 +69,8 @@ describe('/imagine options', () => {
     expect(byName('model')).toMatchObject({ default: 'sd15', choices: ['sd15', 'turbo', 'xl'].map((name) => ({ name, value: name })) });
     expect(byName('style')?.choices?.map((choice) => choice.value)).toEqual(['anime', 'cinematic', 'none']);
     expect(byName('strength')).toMatchObject({ minValue: 0.05, maxValue: 1, default: 0.75 });
+    expect(byName('hires')).toMatchObject({ minValue: 1, maxValue: 2, flags: ['--hires'] });
+    expect(byName('hires-denoise')).toMatchObject({ minValue: 0, maxValue: 1, default: 0.5 });
   });
 
   it('list the inline flags of each option, and every flag belongs to an option', () => {
