@@ -23,7 +23,6 @@ import {
 } from './scope-settings.js';
 import { UserFacingError, invalidOption } from './user-facing-error.js';
 
-export const SERVER_SUBCOMMAND = 'server';
 /** Option (and `--flag`) names, in the order they are shown. */
 export const SERVER_OPTIONS = ['model', 'style', 'models', 'max-steps', 'max-count', 'nsfw'] as const;
 type ServerOption = (typeof SERVER_OPTIONS)[number];

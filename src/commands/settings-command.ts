@@ -13,7 +13,7 @@ import { echo, parseAspect, parseChoice, parseSampler, parseSize, parseText, par
 import { userKeyOf } from './ports.js';
 import { errorReply } from './replies.js';
 import type { Reply, ReplyField } from './reply.js';
-import { USER_SETTING_NAMES, type UserSettingName, type UserSettings, type UserSettingsStore } from './user-settings.js';
+import { USER_SETTING_NAMES, type UserSettingName, type UserSettings } from './user-settings.js';
 import { UserFacingError, invalidOption } from './user-facing-error.js';
 
 export const SETTINGS_SUBCOMMANDS = ['show', 'set', 'reset', 'server'] as const;
