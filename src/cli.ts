@@ -6,6 +6,10 @@ import { parseArgs } from 'node:util';
 import { randomInt } from 'node:crypto';
 import { isPipelineError } from './pipeline/errors.js';
 import { MODEL_DEFAULTS } from './commands/config.js';
+import { resolveLoras } from './commands/lora-choice.js';
+import { extractLoraTags, parseLoraAsk, type LoraAsk } from './commands/lora-tags.js';
+import { UserFacingError } from './commands/user-facing-error.js';
+import { LoraFolderCatalog } from './pipeline/lora/lora-catalog.js';
 import { StableDiffusionPipeline } from './pipeline/sd/stable-diffusion.js';
 import {
   EXECUTION_PROVIDERS,
@@ -23,6 +27,7 @@ import {
   type ExecutionProviderName,
   type HiresFix,
   type InpaintMask,
+  type LoraRequest,
   type SamplerName,
 } from './pipeline/types.js';
 import { MAX_CLIP_SKIP, MAX_GUIDANCE, MAX_SIDE, MAX_STEPS, MIN_SIDE } from './pipeline/sd/validate-params.js';
@@ -32,7 +37,8 @@ const USAGE =
   '[--width W] [--height H] [--count N] [--provider cpu|webgpu|cuda] [--threads N] [--allow-cpu-fallback] ' +
   '[--init FILE --strength S] [--init FILE --mask FILE [--mask-blur N]] ' +
   '[--hires SCALE [--hires-steps N] [--hires-denoise X] [--hires-upscaler latent|lanczos|NAME]] [--upscalers DIR] ' +
-  '[--clip-skip N] [--taesd DIR [--fast-decode]] [--no-safety-checker] [--out FILE.png]';
+  '[--clip-skip N] [--taesd DIR [--fast-decode]] [--no-safety-checker] [--out FILE.png] ' +
+  '[--lora-dir DIR [--lora NAME[:WEIGHT]]… [--lora-cache DIR]]  (or <lora:NAME:WEIGHT> inside --prompt)';
 
 const EXIT_BAD_OPTIONS = 2;
 const EXIT_FAILED = 1;
@@ -76,6 +82,9 @@ function parseCommandLine(argv: string[]) {
         'fast-decode': { type: 'boolean', default: false },
         'no-safety-checker': { type: 'boolean', default: false },
         out: { type: 'string', default: 'imagine.png' },
+        'lora-dir': { type: 'string' },
+        lora: { type: 'string', multiple: true, default: [] },
+        'lora-cache': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     }).values;
@@ -190,6 +199,11 @@ async function main(argv: string[]): Promise<number> {
   if (edit.mask !== undefined && initData === undefined) throw new CliUsageError('--mask needs --init FILE: the picture whose white-masked area is repainted');
   if (edit.hires !== undefined && initData !== undefined) throw new CliUsageError('--hires works on text-to-image only; leave out --init');
 
+  const tagged = extractLoraTags(values.prompt);
+  const loraAsks = [...tagged.asks, ...values.lora.map((value) => parseLoraAsk(`--lora ${value}`, value))];
+  const loraDir = values['lora-dir'];
+  if (loraAsks.length > 0 && loraDir === undefined) throw new CliUsageError('LoRAs need --lora-dir DIR (the folder with NAME.safetensors files)');
+
   const pipeline = await StableDiffusionPipeline.load(values.model, values.model.replace(/\/+$/, '').split('/').at(-1) ?? 'model', {
     provider,
     allowCpuFallback: values['allow-cpu-fallback'],
@@ -198,15 +212,18 @@ async function main(argv: string[]): Promise<number> {
     ...(values.taesd !== undefined ? { taesdDir: values.taesd, fastDecode: values['fast-decode'] } : {}),
     ...(threads !== undefined ? { threads } : {}),
     ...(values.upscalers !== undefined ? { upscalersDir: values.upscalers } : {}),
+    ...(loraDir !== undefined ? { loraDir } : {}),
+    ...(values['lora-cache'] !== undefined ? { loraCacheDir: values['lora-cache'] } : {}),
     onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
   });
   // The same per-kind defaults the bot uses (distilled models need few steps and no CFG).
   const defaults = MODEL_DEFAULTS[pipeline.info.kind];
   const showProgress = progressWriter();
   try {
+    const loras = loraAsks.length === 0 ? [] : await cliLoras(loraAsks, loraDir ?? '', pipeline);
     const result = await pipeline.generate(
       {
-        prompt: values.prompt,
+        prompt: tagged.prompt,
         negativePrompt: values.negative,
         seed,
         numInferenceSteps: steps ?? defaults.defaultSteps,
@@ -220,9 +237,18 @@ async function main(argv: string[]): Promise<number> {
         ...(initData !== undefined ? { init: { data: initData, strength: strength ?? (edit.mask !== undefined ? 1 : DEFAULT_STRENGTH) } } : {}),
         ...(edit.mask !== undefined ? { mask: edit.mask } : {}),
         ...(edit.hires !== undefined ? { hires: edit.hires } : {}),
+        ...(loras.length > 0 ? { loras } : {}),
       },
-      { onProgress: (p) => p.preview === undefined && showProgress(p.step, p.total) },
+      {
+        onProgress: (p) => {
+          if (p.phase === 'applying_lora') process.stderr.write('applying LoRA…\n');
+          else if (p.preview === undefined) showProgress(p.step, p.total);
+        },
+      },
     );
+    for (const lora of result.loras ?? []) {
+      if (lora.applied < lora.total) process.stderr.write(`note: LoRA ${lora.name}: ${lora.applied} of ${lora.total} modules applied\n`);
+    }
     if (result.truncatedWords.length > 0) process.stderr.write(`note: the prompt was too long; dropped: ${result.truncatedWords.join(' ')}\n`);
     const elapsedMs = Math.round(result.timings.totalMs);
     for (const [index, image] of result.images.entries()) {
@@ -237,10 +263,15 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** The same checks as /imagine: names in the folder (closest offered), weights, count, model kind. */
+async function cliLoras(asks: readonly LoraAsk[], loraDir: string, pipeline: StableDiffusionPipeline): Promise<LoraRequest[]> {
+  return resolveLoras(asks, await new LoraFolderCatalog(loraDir).list(), pipeline.info.name, pipeline.info.kind);
+}
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof CliUsageError) {
+    if (error instanceof CliUsageError || UserFacingError.is(error)) {
       process.stderr.write(`imagine: ${error.message}\n`);
       process.exit(EXIT_BAD_OPTIONS);
     }

@@ -7,6 +7,7 @@ import { EXECUTION_PROVIDERS } from '../pipeline/types.js';
 import { NSFW_POLICIES } from './core/nsfw-policy.js';
 import { loadDiscordConfig, type DiscordConfig } from './discord/discord-config.js';
 import { loadObservabilityConfig, type ObservabilityConfig } from './observability/observability-config.js';
+import { SECRET_ENV_VARS } from './observability/secret-scrubber.js';
 import { loadPlaygroundConfig, type PlaygroundConfig } from './playground/playground-config.js';
 import { parseSlackConfig, type SlackConfig } from './slack/slack-config.js';
 
@@ -14,6 +15,7 @@ export const DEFAULT_DATA_DIR = 'data';
 export const DEFAULT_MODELS_DIR = 'models';
 /** ONNX image upscalers (`NAME.onnx`) for the hires fix and U1–U4; a missing folder means none. */
 export const DEFAULT_UPSCALERS_DIR = 'upscalers';
+export const DEFAULT_LORA_DIR = 'loras';
 const MODEL_INDEX_FILE = 'model_index.json';
 
 const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
@@ -31,7 +33,14 @@ const nonNegativeInt = (what: string) => z.coerce.number({ message: `must be ${w
 const userKeyList = z
   .string()
   .transform((text) => text.split(',').map((item) => item.trim()).filter((item) => item !== ''))
-  .pipe(z.array(z.string().regex(/^(discord|slack|playground):[^\s:]+$/, 'each entry must look like discord:123456789, slack:U0123ABCD or playground:name')));
+  .pipe(
+    z.array(
+      z
+        .string()
+        .refine((key) => !key.startsWith('playground:'), 'playground names need no entry: anyone who can open the playground is its operator and has the admin commands there')
+        .pipe(z.string().regex(/^(discord|slack):[^\s:]+$/, 'each entry must look like discord:123456789 or slack:U0123ABCD')),
+    ),
+  );
 
 /** Core variables; the adapters validate their own DISCORD_*, SLACK_* and PLAYGROUND_* ones. */
 const coreSchema = z.object({
@@ -41,6 +50,8 @@ const coreSchema = z.object({
   DEFAULT_MODEL: z.string().optional(),
   INPAINT_MODEL: z.string().optional(),
   AUTO_DOWNLOAD_MODEL: z.string().default('sd-turbo'),
+  /** Another Hub repo for the auto-downloaded preset, e.g. a mirror with the same layout. */
+  AUTO_DOWNLOAD_REPO: z.string().trim().regex(/^[A-Za-z0-9][\w.-]*\/[\w.-]+$/, 'must be a Hub repo id such as owner/name').optional(),
   ONNX_PROVIDER: z.enum(EXECUTION_PROVIDERS, { message: `must be one of ${EXECUTION_PROVIDERS.join(', ')}` }).default('cpu'),
   ONNX_ALLOW_CPU_FALLBACK: flag.default(false),
   ONNX_THREADS: positiveInt('a whole number of threads, 1 or more').optional(),
@@ -50,6 +61,8 @@ const coreSchema = z.object({
   FAST_DECODE: flag.default(false),
   UPSCALERS_DIR: z.string().default(DEFAULT_UPSCALERS_DIR),
   UPSCALER: z.string().regex(/^[A-Za-z0-9][\w.+-]*$/, 'must be the name of a .onnx file in UPSCALERS_DIR, without .onnx').optional(),
+  LORA_DIR: z.string().default(DEFAULT_LORA_DIR),
+  LORA_CACHE_MAX_GB: positiveInt('a whole number of gigabytes').default(20),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
   ADMINS: userKeyList.default([]),
   COMMANDS_CONFIG: z.string().optional(),
@@ -57,11 +70,14 @@ const coreSchema = z.object({
   RATE_LIMIT_WINDOW_MINUTES: positiveInt('a whole number of minutes').default(10),
   GUILD_RATE_LIMIT_IMAGES: positiveInt('a whole number of images').optional(),
   GUILD_RATE_LIMIT_WINDOW_MINUTES: positiveInt('a whole number of minutes').default(10),
+  JOB_QUEUE: z.enum(['local', 'redis'], { message: 'must be local or redis' }).default('local'),
+  LOCAL_WORKER: flag.default(false),
   QUEUE_CONCURRENCY: positiveInt('a whole number, 1 for one GPU').default(1),
   QUEUE_MAX_LENGTH: positiveInt('a whole number of waiting jobs').default(50),
   QUEUE_MAX_PER_USER: positiveInt('a whole number of jobs').default(2),
   JOB_TTL_DAYS: positiveInt('a whole number of days').default(30),
   JOB_DEADLINE_MINUTES: positiveInt('a whole number of minutes').default(15),
+  WORKER_HEARTBEAT_TIMEOUT_SECONDS: positiveInt('a whole number of seconds').default(30),
   SHUTDOWN_GRACE_SECONDS: nonNegativeInt('a whole number of seconds').default(60),
   PLAYGROUND: flag.default(false),
   NSFW_POLICY: z.enum(NSFW_POLICIES, { message: `must be one of ${NSFW_POLICIES.join(', ')}` }).default('spoiler'),
@@ -92,6 +108,12 @@ export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
     super(`The configuration has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
+}
+
+/** `NAME="value"` for an ordinary variable; a secret's value is never echoed, only its length. */
+function describeValue(name: string, value: string | undefined): string {
+  if ((SECRET_ENV_VARS as readonly string[]).includes(name)) return `${name} (value hidden, ${value?.length ?? 0} characters)`;
+  return `${name}=${JSON.stringify(value ?? '')}`;
 }
 
 /** Empty values count as unset, as in most .env files. */
@@ -150,7 +172,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv, options: { playground?: bo
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const name = String(issue.path[0] ?? '');
-      problems.push(`${name}=${JSON.stringify(defined[name] ?? '')}: ${issue.message}`);
+      problems.push(`${describeValue(name, defined[name])}: ${issue.message}`);
     }
     // Check the adapters' variables too, so one run shows everything to fix.
     readAdapters(defined, options, false, problems);
@@ -168,6 +190,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv, options: { playground?: bo
     if (!existsSync(join(model.dir, MODEL_INDEX_FILE))) problems.push(`MODELS: ${model.name} → ${model.dir} has no ${MODEL_INDEX_FILE}; is it an ONNX model folder?`);
   }
   if (core.TAESD_DIR !== undefined && !existsSync(core.TAESD_DIR)) problems.push(`TAESD_DIR="${core.TAESD_DIR}" does not exist`);
+  if (core.JOB_QUEUE === 'redis' && core.REDIS_URL === undefined) problems.push('JOB_QUEUE=redis needs REDIS_URL (redis://host:6379): the queue lives there');
   if (core.FAST_DECODE && core.TAESD_DIR === undefined) problems.push('FAST_DECODE=true needs TAESD_DIR: the fast decode uses the TAESD decoder');
   if (core.UPSCALER !== undefined && !existsSync(join(core.UPSCALERS_DIR, `${core.UPSCALER}.onnx`))) {
     problems.push(`UPSCALER="${core.UPSCALER}" has no ${core.UPSCALER}.onnx in UPSCALERS_DIR="${core.UPSCALERS_DIR}"`);

@@ -7,29 +7,30 @@ import type { CommandDeps } from '../commands/command-deps.js';
 import { KeyvScopeSettingsStore } from '../commands/keyv-scope-settings-store.js';
 import { KeyvUserSettingsStore } from '../commands/keyv-user-settings-store.js';
 import type { UserKey } from '../commands/ports.js';
-import { PipelineClient } from '../pipeline/ipc/client.js';
-import { workerArgs } from '../pipeline/worker/worker-config.js';
+import { LoraFolderCatalog } from '../pipeline/lora/lora-catalog.js';
 import { processIo } from '../ops/cli-io.js';
 import { loadDotEnv } from '../ops/load-dot-env.js';
 import { runModelDownload } from '../ops/run-model-download.js';
 import { ConfigError, loadAppConfig, type AppConfig } from './app-config.js';
 import { buildCommandsConfig } from './commands-config.js';
+import { startJobBackend, type JobBackend } from './job-backend.js';
 import { KeyvBanList } from './core/ban-list.js';
 import { FileImageStore } from './core/image-store.js';
 import { JobService } from './core/job-service.js';
 import { KeyvJobStore } from './core/job-store.js';
 import { KeyvRateLimiter } from './core/rate-limiter.js';
 import { GracefulShutdown } from './core/shutdown.js';
-import { openStateStore } from './core/state-store.js';
+import { openStateStore, StateStoreUnreadable } from './core/state-store.js';
 import type { ChatAdapter } from './core/chat-adapter.js';
-import { findUnfinishedJobs, markInterrupted } from './core/unfinished-jobs.js';
+import { findUnfinishedJobs, InterruptUnresumedJobs } from './core/unfinished-jobs.js';
 import { createDiscordBackend } from './discord/create-discord-backend.js';
 import { DiscordBot } from './discord/discord-bot.js';
 import { createLogger, type AppLogger } from './observability/create-logger.js';
 import { createMetrics } from './observability/create-metrics.js';
-import { InstrumentedGenerator } from './observability/instrumented-generator.js';
 import { startMetricsServer, type MetricsServer } from './observability/metrics-server.js';
+import { residentMemoryBytes } from './observability/resident-memory.js';
 import { WorkerHealth } from './observability/worker-health.js';
+import type { DownloadProgress } from './observability/health-report.js';
 import { KeyvChannelHistoryStore } from './playground/channel-history-store.js';
 import { PlaygroundChatAdapter } from './playground/playground-chat-adapter.js';
 import type { RunningPlayground } from './playground/start-playground.js';
@@ -60,7 +61,13 @@ export interface RunningBot {
 }
 
 /** First start without a model: fetch the configured preset so `npm start` alone is enough. */
-async function ensureModels(config: AppConfig, env: NodeJS.ProcessEnv, options: StartOptions, logger: AppLogger): Promise<AppConfig> {
+async function ensureModels(
+  config: AppConfig,
+  env: NodeJS.ProcessEnv,
+  options: StartOptions,
+  logger: AppLogger,
+  onProgress: (progress: DownloadProgress) => void,
+): Promise<AppConfig> {
   if (config.models.length > 0) return config;
   const preset = config.core.AUTO_DOWNLOAD_MODEL;
   if (preset === 'off' || env['MODELS'] !== undefined) {
@@ -68,8 +75,12 @@ async function ensureModels(config: AppConfig, env: NodeJS.ProcessEnv, options: 
       `no model found in ${config.core.MODELS_DIR}/. Download one with "npm run model:download -- sd-turbo" (or set MODELS to your ONNX folders)`,
     ]);
   }
-  logger.info({ preset, modelsDir: config.core.MODELS_DIR }, `no model yet: downloading the "${preset}" preset (set AUTO_DOWNLOAD_MODEL=off to skip)`);
-  const code = await runModelDownload([preset], env, processIo);
+  logger.info({ preset, repo: config.core.AUTO_DOWNLOAD_REPO, modelsDir: config.core.MODELS_DIR }, `no model yet: downloading the "${preset}" preset (set AUTO_DOWNLOAD_MODEL=off to skip)`);
+  onProgress({ model: preset, doneBytes: 0, totalBytes: 0, percent: 0 });
+  const repo = config.core.AUTO_DOWNLOAD_REPO;
+  const code = await runModelDownload([preset, ...(repo === undefined ? [] : ['--repo', repo])], env, processIo, (doneBytes, totalBytes) =>
+    onProgress({ model: preset, doneBytes, totalBytes, percent: totalBytes > 0 ? Math.floor((100 * doneBytes) / totalBytes) : 0 }),
+  );
   if (code !== 0) throw new ConfigError([`downloading the "${preset}" model failed (see above); run "npm run model:download -- ${preset}" to retry`]);
   return loadAppConfig(env, options);
 }
@@ -77,12 +88,40 @@ async function ensureModels(config: AppConfig, env: NodeJS.ProcessEnv, options: 
 export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {}): Promise<RunningBot> {
   const firstConfig = loadAppConfig(env, options);
   const logger = options.logger ?? createLogger({ level: firstConfig.observability.logLevel, env });
-  const config = await ensureModels(firstConfig, env, options, logger);
+  const metrics = createMetrics();
+  const health = new WorkerHealth({ onRestart: () => metrics.countWorkerRestart() });
+  // Up before the first model download, so /healthz can report its progress.
+  let download: DownloadProgress | undefined;
+  let liveBackend: JobBackend | undefined;
+  let metricsServer: MetricsServer | undefined;
+  if (firstConfig.observability.metrics) {
+    metricsServer = await startMetricsServer({
+      port: firstConfig.observability.metrics.port,
+      host: firstConfig.observability.metrics.host,
+      registry: metrics.registry,
+      health: () =>
+        liveBackend !== undefined
+          ? liveBackend.health()
+          : download !== undefined
+            ? { state: 'downloading', download }
+            : { ...health.report(), queueLength: 0 },
+    });
+  }
+  let config: AppConfig;
+  try {
+    config = await ensureModels(firstConfig, env, options, logger, (progress) => {
+      download = progress;
+    });
+    download = undefined;
+  } catch (error) {
+    await metricsServer?.close();
+    throw error;
+  }
   const { core } = config;
   const { kinds, commandsConfig } = await buildCommandsConfig(config);
   const admins = commandsConfig.adminUserKeys as UserKey[];
 
-  const keyv: Keyv = openStateStore({ dataDir: core.DATA_DIR, ...(core.REDIS_URL !== undefined ? { redisUrl: core.REDIS_URL } : {}), logger });
+  const keyv: Keyv = await openStateStore({ dataDir: core.DATA_DIR, ...(core.REDIS_URL !== undefined ? { redisUrl: core.REDIS_URL } : {}), logger });
   const images = await FileImageStore.open(join(core.DATA_DIR, 'images'));
   const jobs = new KeyvJobStore(keyv, { ttlMs: core.JOB_TTL_DAYS * DAY_MS });
   const limiter = KeyvRateLimiter.forKeyv(keyv, {
@@ -93,37 +132,25 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     bypass: admins,
   });
 
-  const metrics = createMetrics();
-  const health = new WorkerHealth({ onRestart: () => metrics.countWorkerRestart() });
-  const client = await PipelineClient.start({
-    args: workerArgs({
-      models: config.models.map((model) => ({ name: model.name, dir: model.dir, kind: kinds[model.name] })),
-      ...(config.defaultModel !== undefined ? { defaultModel: config.defaultModel } : {}),
-      pipeline: {
-        provider: core.ONNX_PROVIDER,
-        allowCpuFallback: core.ONNX_ALLOW_CPU_FALLBACK,
-        previewEvery: core.PREVIEW_EVERY,
-        safetyChecker: core.SAFETY_CHECKER,
-        ...(core.ONNX_THREADS !== undefined ? { threads: core.ONNX_THREADS } : {}),
-        ...(core.TAESD_DIR !== undefined ? { taesdDir: core.TAESD_DIR, fastDecode: core.FAST_DECODE } : {}),
-        upscalersDir: core.UPSCALERS_DIR,
-      },
-    }),
-    jobDeadlineMs: core.JOB_DEADLINE_MINUTES * MINUTE_MS,
-    onEvent: health.handle,
-  });
-
   // The wait is read from the service's memory: a store read here would sit between two jobs.
+  const jobBackend = await startJobBackend(config, env, kinds, { metrics, health, keyv, logger, acceptedAt: (jobId) => service.acceptedAt(jobId) });
+  const { queue } = jobBackend;
   const service: JobService = new JobService({
-    generator: new InstrumentedGenerator(client, metrics, (jobId) => service.acceptedAt(jobId)),
+    queue,
     jobs,
     images,
     limiter,
     bans: new KeyvBanList(keyv),
-    admins,
+    caps: { maxWaiting: core.QUEUE_MAX_LENGTH, maxPerUser: core.QUEUE_MAX_PER_USER },
     models: config.models.map((model) => model.name),
-    queue: { concurrency: core.QUEUE_CONCURRENCY, maxLength: core.QUEUE_MAX_LENGTH, maxPendingPerUser: core.QUEUE_MAX_PER_USER },
+    uploadId: () => FileImageStore.uploadId(),
     logger,
+    onRefused: (code) => metrics.countRefusal(code),
+  });
+  liveBackend = jobBackend;
+  metrics.bindSources({
+    queueLength: () => jobBackend.queueLength(),
+    workerResidentBytes: () => (health.pid === undefined ? undefined : residentMemoryBytes(health.pid)),
   });
   const commands: CommandDeps = {
     config: commandsConfig,
@@ -133,6 +160,8 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     queue: service,
     limits: service,
     admin: service,
+    loras: new LoraFolderCatalog(core.LORA_DIR),
+    loraDir: core.LORA_DIR,
   };
 
   const stoppers: Array<() => Promise<void>> = [];
@@ -154,23 +183,19 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
   if (playgroundAdapter && !config.discord && !config.slack) {
     logger.info({}, 'No Discord or Slack credentials: starting the local playground. Set DISCORD_TOKEN + DISCORD_APPLICATION_ID or SLACK_BOT_TOKEN + SLACK_APP_TOKEN in .env to add a platform.');
   }
-  // The local queue cannot resume them yet: each says "interrupted" with Re-roll where it was shown.
-  for (const record of unfinished) await markInterrupted(record, { jobs, adapters, logger });
   const playground: RunningPlayground | undefined = playgroundAdapter?.playground;
+  if (playground) service.addResumer(playground.resumer);
+  // What the queue does not resume says "interrupted", with Re-roll, where it was shown; the
+  // playground's resumer takes care of its own messages.
+  const chatPlatforms = adapters.filter((adapter) => adapter.platform !== 'playground');
+  service.addResumer(new InterruptUnresumedJobs(unfinished, { jobs, adapters: chatPlatforms, logger }));
 
-  let metricsServer: MetricsServer | undefined;
-  if (config.observability.metrics) {
-    metricsServer = await startMetricsServer({
-      port: config.observability.metrics.port,
-      host: config.observability.metrics.host,
-      registry: metrics.registry,
-      health: () => {
-        const queueLength = service.waitingCount;
-        metrics.setQueueLength(queueLength);
-        return { ...health.report(), queueLength };
-      },
-    });
-    stoppers.push(() => metricsServer!.close());
+  // Adapters are up: jobs kept from before a restart resume and reach their conversations.
+  await service.start();
+
+  if (metricsServer !== undefined) {
+    const server = metricsServer;
+    stoppers.push(() => server.close());
   }
 
   const sweep = setInterval(() => void images.sweep().catch((error: unknown) => logger.warn({ err: error }, 'image sweep failed')), IMAGE_SWEEP_INTERVAL_MS);
@@ -187,13 +212,15 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
         clearInterval(sweep);
         for (const stop of stoppers.reverse()) await stop().catch((error: unknown) => logger.warn({ err: error }, 'adapter did not stop cleanly'));
       },
-      () => client.close(),
+      () => jobBackend.close(),
       () => keyv.disconnect(),
     ],
   });
   if (options.installSignals) shutdown.install();
-  logger.info({ models: config.models.map((m) => `${m.name} (${kinds[m.name]})`), provider: core.ONNX_PROVIDER, playground: playground?.url }, 'imagine is running');
-  if (playground) process.stderr.write(`\nPlayground: ${playground.url}\n\n`);
+  logger.info(
+    { models: config.models.map((m) => `${m.name} (${kinds[m.name]})`), queue: core.JOB_QUEUE, provider: core.ONNX_PROVIDER, playground: playground?.origin },
+    'imagine is running',
+  );
 
   return {
     config,
@@ -215,6 +242,10 @@ async function main(): Promise<void> {
     await bot.done;
     process.exit(0);
   } catch (error) {
+    if (error instanceof StateStoreUnreadable) {
+      process.stderr.write(`imagine: ${error.message}\n`);
+      process.exit(EXIT_CONFIG);
+    }
     if (error instanceof ConfigError) {
       process.stderr.write(`imagine: ${error.message}\nSee .env.example for every variable and its default.\n`);
       process.exit(EXIT_CONFIG);

@@ -63,7 +63,9 @@ export function resolveAction(
   }
   if (config.rerollPolicy === 'owner' && !owner && !admin) return new UserFacingError('forbidden', messages.actions.notOwner);
   const model = findModel(config, record.request.model);
-  if (model === undefined) return new UserFacingError('model_unavailable', messages.actions.modelGone(record.request.model));
+  if (model === undefined) {
+    return UserFacingError.of('model_unavailable', { option: 'model', value: record.request.model, allowed: Object.keys(config.models).join(', ') });
+  }
   // The blocklist may have grown since the job ran.
   if (blocklistOf(config).matches(record.request.prompt)) {
     return new UserFacingError('prompt_blocked', messages.moderation.blocked);
@@ -122,7 +124,7 @@ function edit(
   const { config } = context;
   const modelName = config.inpaintModel ?? record.request.model;
   const model = findModel(config, modelName);
-  if (model === undefined) return new UserFacingError('model_unavailable', messages.actions.modelGone(modelName));
+  if (model === undefined) return UserFacingError.of('model_unavailable', { option: 'model', value: modelName, allowed: Object.keys(config.models).join(', ') });
   const own = { width: image.width, height: image.height };
   const size = kind.origin === 'vary_region' ? own : outpaintCanvas(own, kind.outpaint, model.maxPixels);
   const request: GenerateRequest = {

@@ -57,10 +57,10 @@ async function run(invocation: Invocation, deps: AdminDeps): Promise<Reply> {
 
   switch (subcommand) {
     case 'pause':
-      deps.admin.pauseIntake();
+      await deps.admin.pauseIntake();
       return reply(messages.admin.paused);
     case 'resume':
-      deps.admin.resumeIntake();
+      await deps.admin.resumeIntake();
       return reply(messages.admin.resumed);
     case 'ban':
     case 'unban': {
@@ -80,7 +80,7 @@ async function run(invocation: Invocation, deps: AdminDeps): Promise<Reply> {
       const raw = argument('user');
       const user = raw === undefined || raw === '' ? userKeyOf(platform, invocation.requester.userId) : requireUser(subcommand, raw, platform);
       const [remaining, banned] = await Promise.all([deps.limits.remaining(user), deps.admin.isBanned(user)]);
-      const snapshot = deps.queue.snapshot(user);
+      const snapshot = await deps.queue.snapshot(user);
       const text = [
         messages.queue.counts(snapshot.running, snapshot.waiting),
         messages.admin.intake(snapshot.paused),

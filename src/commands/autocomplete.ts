@@ -15,6 +15,8 @@ export function autocompleteChoices(
   typed: string,
   config: CommandsConfig,
   modelName?: string,
+  /** Installed LoRA names, for the `lora` option. */
+  loraNames: readonly string[] = [],
 ): OptionChoice[] {
   const prefix = typed.trim().toLowerCase();
   const matching = (values: readonly string[]): string[] => values.filter((value) => value.toLowerCase().startsWith(prefix));
@@ -33,6 +35,11 @@ export function autocompleteChoices(
       return toChoices(matching(Object.keys(config.models)));
     case 'style':
       return toChoices(matching([...Object.keys(config.styles), NO_STYLE]));
+    case 'lora': {
+      // Names that start with what was typed first, then names that merely contain it.
+      const starting = matching(loraNames);
+      return toChoices([...starting, ...loraNames.filter((name) => !starting.includes(name) && name.toLowerCase().includes(prefix))]);
+    }
     default:
       return [];
   }

@@ -1,6 +1,6 @@
 // What the command handlers need; the composition root (src/bot/main.ts) supplies it.
 import type { CommandsConfig } from './config.js';
-import type { AdminControls, JobRecordReader, LimitsView, QueueView } from './ports.js';
+import type { AdminControls, JobRecordReader, LimitsView, LoraCatalog, QueueView } from './ports.js';
 import type { ScopeSettingsStore } from './scope-settings.js';
 import type { UserSettingsStore } from './user-settings.js';
 
@@ -13,6 +13,10 @@ export interface CommandDeps {
   readonly queue: QueueView;
   readonly limits: LimitsView;
   readonly admin: AdminControls;
+  /** The LoRA folder; without it LoRAs are refused as unknown. */
+  readonly loras?: LoraCatalog;
+  /** Where the LoRA folder is, for the text of an empty /loras. */
+  readonly loraDir?: string;
   /** Uniform [0, 1) for seeds; Math.random when absent. */
   readonly random?: () => number;
 }

@@ -1,5 +1,5 @@
 // What a command hands to the job service: a complete, validated request, independent of platform.
-import type { HiresFix, MaskRegion, Outpaint, SamplerName } from '../pipeline/types.js';
+import type { HiresFix, LoraRequest, MaskRegion, Outpaint, SamplerName } from '../pipeline/types.js';
 import type { ScopeNsfwPolicy } from './scope-settings.js';
 
 export type Platform = 'discord' | 'slack' | 'playground';
@@ -74,6 +74,8 @@ export interface GenerateRequest {
   readonly hires?: HiresFix;
   /** Upscaler model (a name in UPSCALERS_DIR) for upscaling this job's images; the server's default when absent. */
   readonly upscaler?: string;
+  /** LoRAs to apply; Re-roll, Variations and Upscale keep them. */
+  readonly loras?: readonly LoraRequest[];
   /** Upscale without the model: a plain Lanczos 2× resize of `init` (used when a hires pass exceeds limits). */
   readonly resizeOnly?: boolean;
   readonly origin: RequestOrigin;

@@ -7,7 +7,6 @@ import type { FormValues } from './form.js';
 import type { Requester } from './generate-request.js';
 import type { MessageRef } from './job-record.js';
 import { messages } from './messages.js';
-import { userKeyOf } from './ports.js';
 import { actionForReaction } from './reactions.js';
 import { effectiveScopeSettings } from './scope-settings.js';
 import { ackReply, errorReply, infoReply } from './replies.js';
@@ -32,9 +31,6 @@ export async function handleAction(input: ActionInput, actor: Requester, deps: C
 
   const record = await deps.jobs.get(ref.jobId);
   if (record === undefined) return refusal(new UserFacingError('not_found', messages.actions.jobGone));
-  if (ref.kind !== 'delete' && (await deps.admin.isBanned(userKeyOf(actor.platform, actor.userId)))) {
-    return refusal(new UserFacingError('banned', messages.errors.text('banned')));
-  }
   const result = resolveAction(ref, actor, record, {
     config: deps.config,
     random: deps.random ?? Math.random,

@@ -7,8 +7,8 @@ import type { CommandOutcome } from './command-outcome.js';
 import { helpCommand } from './help-command.js';
 import { buildImagineRequest } from './imagine.js';
 import type { Invocation } from './invocation.js';
-import { messages } from './messages.js';
 import { userKeyOf } from './ports.js';
+import { lorasCommand } from './loras-command.js';
 import { queueCommand } from './queue-command.js';
 import { ackReply, errorReply } from './replies.js';
 import type { Reply } from './reply.js';
@@ -22,9 +22,12 @@ export async function handleInvocation(invocation: Invocation, deps: CommandDeps
   switch (invocation.command) {
     case 'imagine': {
       const user = userKeyOf(requester.platform, requester.userId);
-      if (await deps.admin.isBanned(user)) return reply(errorReply(new UserFacingError('banned', messages.errors.text('banned'))));
-      const [settings, bounds] = await Promise.all([deps.settings.get(user), effectiveScopeSettings(deps.scopes, requester)]);
-      const request = buildImagineRequest(invocation, { config: deps.config, settings, bounds, random: deps.random ?? Math.random });
+      const [settings, bounds, loras] = await Promise.all([
+        deps.settings.get(user),
+        effectiveScopeSettings(deps.scopes, requester),
+        deps.loras?.list() ?? Promise.resolve([]),
+      ]);
+      const request = buildImagineRequest(invocation, { config: deps.config, settings, bounds, random: deps.random ?? Math.random, loras });
       if (UserFacingError.is(request)) return reply(errorReply(request));
       return { kind: 'generate', requester, request, ack: ackReply(request) };
     }
@@ -36,5 +39,7 @@ export async function handleInvocation(invocation: Invocation, deps: CommandDeps
       return reply(helpCommand(deps.config, invocation.singleCommand, await effectiveScopeSettings(deps.scopes, requester)));
     case 'admin':
       return reply(await adminCommand(invocation, deps));
+    case 'loras':
+      return reply(lorasCommand((await deps.loras?.list()) ?? [], deps.loraDir));
   }
 }

@@ -30,6 +30,9 @@ import {
   MIN_STRENGTH,
 } from './limits.js';
 import { blocklistOf } from './blocklist.js';
+import { resolveLoras } from './lora-choice.js';
+import { extractLoraTags, parseLoraAsk } from './lora-tags.js';
+import type { LoraEntry } from './ports.js';
 import { messages } from './messages.js';
 import { echo, parseChoice, parseDecimal, parseSampler, parseText, parseWholeNumber } from './option-values.js';
 import { randomSeed } from './seeds.js';
@@ -45,6 +48,7 @@ export const NO_STYLE = 'none';
 export const STYLE_PROMPT_PLACEHOLDER = '{prompt}';
 const PROMPT_OPTION = 'prompt';
 const NEGATIVE_OPTION = 'negative';
+const LORA_OPTION = 'lora';
 const LIST_SEPARATOR = ', ';
 
 export interface ImagineContext {
@@ -55,6 +59,8 @@ export interface ImagineContext {
   readonly random: () => number;
   /** The server's and channel's defaults and bounds where the request was made. */
   readonly bounds?: ScopeSettings;
+  /** The installed LoRAs; none when the bot has no LoRA folder. */
+  readonly loras?: readonly LoraEntry[];
 }
 
 /** Never throws for bad input: a refusal comes back as a UserFacingError. */
@@ -77,7 +83,8 @@ function build(invocation: Invocation, context: ImagineContext): GenerateRequest
   const { config, settings } = context;
   const slash = invocation.options;
   const flags = parseFlags(slash[PROMPT_OPTION] ?? invocation.text ?? '');
-  const prompt = checkPrompt(flags.prompt);
+  const tagged = extractLoraTags(flags.prompt);
+  const prompt = checkPrompt(tagged.prompt);
   if (blocklistOf(config).matches(prompt)) throw new UserFacingError('prompt_blocked', messages.moderation.blocked);
 
   const pick = (name: ValueFlagTarget): Source | undefined => {
@@ -124,6 +131,10 @@ function build(invocation: Invocation, context: ImagineContext): GenerateRequest
   const hires = resolveHires(pick, size, model, modelName, notes);
   if (hires.hires !== undefined && init !== undefined) throw hiresWithImage();
   const negativePrompt = resolveNegative(slash[NEGATIVE_OPTION], settings, flags, style?.style);
+  const loraAsks = [...tagged.asks, ...flags.loras.map((flag) => parseLoraAsk(`${flag.flag} ${flag.value}`, flag.value))];
+  const slashLora = present(slash[LORA_OPTION]);
+  if (slashLora !== undefined) loraAsks.push(parseLoraAsk(`${LORA_OPTION}: ${String(slashLora)}`, String(slashLora)));
+  const loras = loraAsks.length === 0 ? [] : resolveLoras(loraAsks, context.loras ?? [], modelName, model.kind);
 
   return {
     prompt: applyStyle(prompt, style?.style),
@@ -141,6 +152,7 @@ function build(invocation: Invocation, context: ImagineContext): GenerateRequest
     ...(mask === undefined ? {} : { mask }),
     ...(bounds.nsfw === undefined ? {} : { nsfwPolicy: bounds.nsfw }),
     ...hires,
+    ...(loras.length === 0 ? {} : { loras }),
     origin: 'imagine',
     notes,
   };

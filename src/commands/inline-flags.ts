@@ -9,16 +9,18 @@
 // - Most flags take one value: the next word (or `"a quoted value"`, or `--seed=42`), without a
 //   trailing comma. Words after it go back to the prompt, so flags may sit anywhere in it.
 // - `--no` takes all the text up to the next flag; several `--no` add up.
+// - `--lora NAME[:WEIGHT]` may be given several times, one LoRA each.
 // - A flag given twice is refused, and so are `--ar` with `--size`.
 import { UserFacingError, invalidOption } from './user-facing-error.js';
 import { messages } from './messages.js';
 
 export const FLAG_TARGETS = [
-  'ar', 'size', 'seed', 'steps', 'cfg', 'sampler', 'count', 'model', 'style', 'strength', 'clip-skip', 'negative',
+  'ar', 'size', 'seed', 'steps', 'cfg', 'sampler', 'count', 'model', 'style', 'strength', 'clip-skip', 'negative', 'lora',
   'hires', 'hires-steps', 'hires-denoise', 'hires-upscaler', 'upscaler',
 ] as const;
 export type FlagTarget = (typeof FLAG_TARGETS)[number];
-export type ValueFlagTarget = Exclude<FlagTarget, 'negative'>;
+/** Flags that may appear once; `--no` and `--lora` may repeat. */
+export type ValueFlagTarget = Exclude<FlagTarget, 'negative' | 'lora'>;
 
 /** Flag names as typed (lower-cased) → the option they set. */
 export const FLAG_ALIASES: Readonly<Record<string, FlagTarget>> = {
@@ -37,6 +39,7 @@ export const FLAG_ALIASES: Readonly<Record<string, FlagTarget>> = {
   'clip-skip': 'clip-skip',
   clipskip: 'clip-skip',
   no: 'negative',
+  lora: 'lora',
   hires: 'hires',
   'hires-steps': 'hires-steps',
   'hires-denoise': 'hires-denoise',
@@ -47,7 +50,7 @@ export const FLAG_ALIASES: Readonly<Record<string, FlagTarget>> = {
 /** The canonical flag of each option, for help texts and error messages. */
 export const CANONICAL_FLAGS: Readonly<Record<FlagTarget, string>> = {
   ar: '--ar', size: '--size', seed: '--seed', steps: '--steps', cfg: '--cfg', sampler: '--sampler', count: '--n',
-  model: '--model', style: '--style', strength: '--strength', 'clip-skip': '--clip-skip', negative: '--no',
+  model: '--model', style: '--style', strength: '--strength', 'clip-skip': '--clip-skip', negative: '--no', lora: '--lora',
   hires: '--hires', 'hires-steps': '--hires-steps', 'hires-denoise': '--hires-denoise', 'hires-upscaler': '--hires-upscaler', upscaler: '--upscaler',
 };
 
@@ -62,6 +65,8 @@ export interface ParsedFlags {
   readonly prompt: string;
   /** Texts of the `--no` flags, in order. */
   readonly negative: readonly string[];
+  /** Every `--lora` value, in order. */
+  readonly loras: readonly FlagValue[];
   readonly values: Readonly<Partial<Record<ValueFlagTarget, FlagValue>>>;
 }
 
@@ -90,6 +95,7 @@ export function parseInlineFlags(text: string): ParsedFlags | UserFacingError {
 
   const promptParts: string[] = [text.slice(0, tokens[0]?.start ?? text.length)];
   const negative: string[] = [];
+  const loras: FlagValue[] = [];
   const values: Partial<Record<ValueFlagTarget, FlagValue>> = {};
 
   for (const [index, token] of tokens.entries()) {
@@ -99,6 +105,10 @@ export function parseInlineFlags(text: string): ParsedFlags | UserFacingError {
     promptParts.push(taken.rest);
     if (token.target === 'negative') {
       negative.push(removeEscapeMarkers(taken.value));
+      continue;
+    }
+    if (token.target === 'lora') {
+      loras.push({ flag: token.typed, value: taken.value });
       continue;
     }
     if (values[token.target] !== undefined) return duplicate(token.typed);
@@ -112,7 +122,7 @@ export function parseInlineFlags(text: string): ParsedFlags | UserFacingError {
       allowed: messages.options.eitherOrAllowed(values.ar.flag, values.size.flag),
     });
   }
-  return { prompt: removeEscapeMarkers(joinPrompt(promptParts)), negative, values };
+  return { prompt: removeEscapeMarkers(joinPrompt(promptParts)), negative, loras, values };
 }
 
 function findFlags(text: string): FlagToken[] | UserFacingError {

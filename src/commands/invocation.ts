@@ -1,7 +1,7 @@
 // What an adapter hands to the commands layer: who asked, which command, and what they typed.
 import type { Requester } from './generate-request.js';
 
-export const COMMAND_NAMES = ['imagine', 'queue', 'settings', 'help', 'admin'] as const;
+export const COMMAND_NAMES = ['imagine', 'queue', 'settings', 'help', 'admin', 'loras'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 /** A slash option exactly as the platform delivered it; validation happens in the commands layer. */

@@ -102,6 +102,7 @@ const FLAG_EXAMPLES: Readonly<Record<string, string>> = {
   'hires-denoise': '--hires-denoise 0.5',
   'hires-upscaler': '--hires-upscaler lanczos',
   upscaler: '--upscaler <name>',
+  lora: '--lora <name>:0.8',
 };
 
 const REGION_LABELS: Readonly<Record<MaskRegion, string>> = {
@@ -217,6 +218,31 @@ export const messages = {
       `The prompt was too long for the model; these words were cut: ${words.slice(0, WORDS_SHOWN).join(' ')}${words.length > WORDS_SHOWN ? ' …' : ''}`,
   },
 
+  loras: {
+    familyLabel: (family: 'sd1' | 'sd2' | 'sdxl' | 'unknown') => ({ sd1: 'SD1', sd2: 'SD2', sdxl: 'SDXL', unknown: 'an unknown model' })[family],
+    unknown: (typed: string, name: string, closest: readonly string[], available: number) =>
+      available === 0
+        ? `${code(typed)}: there is no LoRA ${code(name)}, and no LoRAs are installed.`
+        : `${code(typed)}: there is no LoRA ${code(name)}.${closest.length > 0 ? ` Closest: ${closest.map(code).join(', ')}.` : ''} /loras lists them all.`,
+    unknownAllowed: (closest: readonly string[]) => (closest.length > 0 ? `a LoRA name such as ${closest.join(', ')}` : 'the name of an installed LoRA'),
+    wrongFamily: (typed: string, name: string, family: string, model: string, modelFamily: string) =>
+      `${code(typed)}: the LoRA ${code(name)} is made for ${family} models, and ${code(model)} is an ${modelFamily} model. Pick a ${family} model with --model, or a LoRA for ${modelFamily}.`,
+    familyAllowed: (family: string) => `a LoRA made for ${family}`,
+    tooMany: (count: number, max: number) => `${code('lora')}: that asks for ${count} LoRAs; at most ${max} can be used at once.`,
+    tooManyAllowed: (max: number) => `at most ${max} LoRAs`,
+    badWeight: (typed: string, weight: string, min: number, max: number) =>
+      `The weight in ${code(typed)} must be a number from ${min} to ${max}, got ${code(weight)}.`,
+    weightAllowed: (min: number, max: number) => `a weight from ${min} to ${max}`,
+    partlyApplied: (name: string, applied: number, total: number) =>
+      `LoRA ${code(name)}: ${applied} of ${total} modules applied; the others match nothing in this model.`,
+    title: 'LoRAs',
+    none: (folder: string) => `No LoRAs are installed. Put NAME.safetensors files into ${code(folder)}.`,
+    entry: (name: string, family: string, triggerWords: readonly string[]) =>
+      `${code(name)} (${family})${triggerWords.length > 0 ? ` — trigger words: ${triggerWords.join(', ')}` : ''}`,
+    usage: 'Use one with <lora:NAME:0.8> in the prompt, --lora NAME:0.8, or the lora option.',
+    more: (count: number) => `… and ${count} more.`,
+  },
+
   actions: {
     invalidButton: "This button doesn't work anymore.",
     jobGone: "I can't find that job anymore.",
@@ -227,7 +253,6 @@ export const messages = {
     tooLargeToUpscale: (width: number, height: number, maxPixels: number) =>
       `Image is already ${formatSize(width, height)}; 2× would exceed the upscale limit of ${formatPixels(maxPixels)}.`,
     upscaleAllowed: (maxPixels: number) => `up to ${formatPixels(maxPixels)} after upscaling`,
-    modelGone: (model: string) => `The model ${code(model)} isn't available anymore.`,
     chooseRegion: (index: number) => `Which part of image ${index + 1} should I repaint?`,
     wrongForm: "This form doesn't belong to a Remix anymore. Press 🖌️ Remix again.",
     deleted: 'Deleted.',
@@ -269,6 +294,12 @@ export const messages = {
     queued: (position: number, etaMs: number) =>
       position <= 0 ? 'Starting now.' : `Queued: ${ordinal(position)} in line, ${formatEta(etaMs)}.`,
     step: (step: number, total: number) => `Step ${step}/${total}`,
+    applyingLora: 'Applying LoRA… (the first image with a new set of LoRAs takes longer)',
+    /** The job runs again from the start; the result still comes once. */
+    restarted: (reason: 'stalled' | 'restart') =>
+      reason === 'stalled'
+        ? 'Restarted on another worker: the one making this stopped answering.'
+        : 'Restarted: the bot was restarted while making this.',
   },
 
   result: {
@@ -283,6 +314,7 @@ export const messages = {
       model: 'Model',
       strength: 'Strength',
       clipSkip: 'Clip skip',
+      loras: 'LoRAs',
       time: 'Time',
     },
     flagged: 'Some images were flagged by the safety checker.',
@@ -290,6 +322,12 @@ export const messages = {
   },
 
   errors: {
+    /** A job whose worker was lost, then lost again on the worker that took it over. */
+    workerLostTwice: (jobId: string) =>
+      `Two workers were lost while making this, so it was stopped. Please try again. Job id: ${code(jobId)}.`,
+    /** A finished job whose images expired before this bot could collect them. */
+    resultLost: (jobId: string) =>
+      `The images of this job were lost before they could be posted. Please try again. Job id: ${code(jobId)}.`,
     text: (errorCode: ErrorCode, details: UserFacingErrorDetails = {}): string => {
       const job = details.jobId === undefined ? '' : ` Job id: ${code(details.jobId)}.`;
       switch (errorCode) {
@@ -299,36 +337,64 @@ export const messages = {
             : `${code(details.option)} must be ${details.allowed ?? 'valid'}, got ${code(details.value ?? '')}.`;
         case 'prompt_blocked':
           return messages.moderation.blocked;
-        case 'rate_limited':
+        case 'rate_limited': {
+          const limit = details.limit;
+          if (limit === undefined) {
+            return details.retryAfterMs === undefined
+              ? "You're going a bit fast. Please wait a little."
+              : `You're going a bit fast. Try again in ${formatDuration(details.retryAfterMs)}.`;
+          }
+          const budget = `${limit.scope === 'guild' ? 'This server/workspace' : 'You'} can make ${plural(limit.capacity, 'image', 'images')} per ${formatDuration(limit.windowMs)}`;
+          if ((details.requested ?? 0) > limit.capacity) return `${budget}; ask for at most ${limit.capacity} at a time.`;
+          return details.retryAfterMs === undefined ? `${budget}.` : `${budget}. Try again in ${formatDuration(details.retryAfterMs)}.`;
+        }
+        case 'queue_full': {
+          const size = details.maxWaiting === undefined ? 'full' : `full (${plural(details.maxWaiting, 'job', 'jobs')} waiting)`;
           return details.retryAfterMs === undefined
-            ? "You're going a bit fast. Please wait a little."
-            : `You're going a bit fast. Try again in ${formatDuration(details.retryAfterMs)}.`;
-        case 'queue_full':
-          return 'The queue is full right now. Please try again in a few minutes.';
+            ? `The queue is ${size} right now. Please try again in a few minutes.`
+            : `The queue is ${size}. Try again in about ${formatDuration(details.retryAfterMs)}.`;
+        }
         case 'too_many_pending':
-          return 'You already have the most jobs waiting that I allow. Try again when one has finished.';
+          return details.maxPending === undefined
+            ? 'You already have the most jobs waiting that I allow. Try again when one has finished.'
+            : `You already have ${plural(details.pending ?? details.maxPending, 'job', 'jobs')} queued or running (at most ${details.maxPending}). Wait for one to finish, or cancel one.`;
         case 'intake_paused':
-          return "I'm not taking new jobs right now. Please try again later.";
+          return details.restarting === true
+            ? 'The bot is restarting and not taking new jobs. Please try again in a minute.'
+            : "I'm not taking new jobs right now. Please try again later.";
         case 'banned':
-          return "You can't use this bot.";
+          return 'You are not allowed to make images with this bot. Ask an admin if you think this is a mistake.';
         case 'forbidden':
           return "You're not allowed to do that.";
         case 'not_found':
-          return "I can't find that anymore.";
+          return details.option === 'image'
+            ? 'The image this job starts from has expired or was deleted. Start from a new image.'
+            : "I can't find that anymore.";
         case 'timed_out':
-          return `This took too long and was stopped.${job}`;
+          return `This took too long and was stopped. Try fewer steps or a smaller size.${job}`;
         case 'cancelled':
           return `Cancelled.${job}`;
         case 'interrupted':
-          return `This job was interrupted by a restart. Press Re-roll to run it again.${job}`;
+          return (details.attempts ?? 1) > 1
+            ? `This job was interrupted by restarts ${details.attempts} times, so it was stopped. Press Re-roll to run it again.${job}`
+            : `This job was interrupted by a restart. Press Re-roll to run it again.${job}`;
         case 'worker_crashed':
           return `The image worker crashed while making this. It has restarted; please try again.${job}`;
         case 'generation_failed':
           return `Something went wrong while making your images. If it keeps happening, tell an admin.${job}`;
         case 'model_unavailable':
-          return 'That model is not available right now.';
+          return details.value === undefined
+            ? 'That model is not available right now.'
+            : `The model ${code(details.value)} isn't available.${details.allowed === undefined ? '' : ` Available: ${details.allowed}.`}`;
+        case 'storage_unavailable':
+          return messages.storage.unavailable;
       }
     },
+  },
+
+  storage: {
+    /** The state store (bans, limits, job records) cannot be read or written right now. */
+    unavailable: 'Storage unavailable, try again shortly.',
   },
 
   queue: {
@@ -405,6 +471,7 @@ export const messages = {
       settings: 'Your defaults for /imagine',
       help: 'How to use /imagine, with examples',
       admin: 'Bot admin tools (listed admins only)',
+      loras: 'The LoRAs you can use, with their trigger words',
     },
     imagine: {
       prompt: 'What to paint. Flags work here too: --ar 3:2 --seed 42 --no text',
@@ -427,6 +494,7 @@ export const messages = {
       hiresDenoise: (fallback: number) => `Hires fix: how much the second pass changes, 0–1; default ${fallback}`,
       hiresUpscaler: 'Hires fix: latent, lanczos or an upscaler model',
       upscaler: 'Upscaler model for U1–U4 (default: the server\'s)',
+      lora: (max: number) => `A LoRA as NAME or NAME:WEIGHT; more with <lora:NAME:WEIGHT> in the prompt (up to ${max})`,
     },
     settings: {
       show: 'Show your saved defaults',
@@ -481,13 +549,14 @@ export const messages = {
       '--clip-skip N',
       '--hires 1.5  paint, then upscale 1–2× and refine (--hires-steps N, --hires-denoise 0.5, --hires-upscaler latent|lanczos|NAME)',
       '--upscaler NAME  upscaler model for U1–U4',
+      '--lora NAME:WEIGHT  apply a LoRA (or <lora:NAME:WEIGHT> in the prompt); /loras lists them',
     ],
     buttonsLabel: 'Buttons',
     hereLabel: 'Set for this server or channel',
     buttons: 'U1–U4 upscale an image 2×, V1–V4 make variations of it, 🔄 re-rolls with a new seed, ❌ deletes. Reacting 🔄 or ❌ works too. 🖌️ Remix edits the prompt and options and runs it again. On a single image: Vary (Region) repaints a part of it, Zoom Out 1.5×/2× and ⬅️ ➡️ ⬆️ ⬇️ widen the canvas and paint the new area.',
-    otherCommands: 'Also: /queue shows your jobs, /settings saves your defaults.',
+    otherCommands: 'Also: /queue shows your jobs, /settings saves your defaults, /loras lists the LoRAs.',
     /** Slack has one slash command; the others are words after it. */
-    otherCommandsSingleCommand: (command: string) => `Also: \`${command} queue\` shows your jobs, \`${command} settings\` saves your defaults.`,
+    otherCommandsSingleCommand: (command: string) => `Also: \`${command} queue\` shows your jobs, \`${command} settings\` saves your defaults, \`${command} loras\` lists the LoRAs.`,
     modelsLabel: 'Models',
     stylesLabel: 'Styles',
     samplersLabel: 'Samplers',

@@ -1,7 +1,7 @@
 // The shape of every command and option, as data. Adapters generate their slash-command
 // registrations from it (Discord application commands, Slack manifest, playground form); the
 // handlers read the same names from Invocation.options.
-import { DEFAULT_HIRES_DENOISE, MAX_HIRES_SCALE, MAX_IMAGES_PER_REQUEST, MIN_HIRES_SCALE, SAMPLER_NAMES, type SamplerName } from '../pipeline/types.js';
+import { DEFAULT_HIRES_DENOISE, MAX_HIRES_SCALE, MAX_IMAGES_PER_REQUEST, MAX_LORAS_PER_REQUEST, MIN_HIRES_SCALE, SAMPLER_NAMES, type SamplerName } from '../pipeline/types.js';
 import type { CommandsConfig } from './config.js';
 import { largestMaxSteps } from './config-lookup.js';
 import { FLAG_ALIASES, type FlagTarget } from './inline-flags.js';
@@ -106,6 +106,7 @@ export function imagineOptions(config: CommandsConfig): OptionSpec[] {
       minValue: MIN_STRENGTH, maxValue: MAX_STRENGTH, default: config.initImage.defaultStrength, flags: flagsOf('strength'),
     },
   ];
+  options.push({ name: 'lora', description: text.lora(MAX_LORAS_PER_REQUEST), type: 'string', required: false, autocomplete: true, flags: flagsOf('lora') });
   if (styles.length > 0) options.push({ ...choiceOption('style', text.style, [...styles, NO_STYLE]), flags: flagsOf('style') });
   if (Object.values(config.models).some((model) => model.supportsClipSkip)) {
     options.push({
@@ -192,6 +193,7 @@ export function commandSpecs(config: CommandsConfig): CommandSpec[] {
         },
       ],
     },
+    { name: 'loras', description: describe.commands.loras, options: [] },
   ];
 }
 

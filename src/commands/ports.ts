@@ -33,7 +33,7 @@ export interface QueueSnapshot {
 }
 
 export interface QueueView {
-  snapshot(user: UserKey): QueueSnapshot;
+  snapshot(user: UserKey): Promise<QueueSnapshot>;
 }
 
 export interface LimitsView {
@@ -42,11 +42,27 @@ export interface LimitsView {
 }
 
 export interface AdminControls {
-  pauseIntake(): void;
-  resumeIntake(): void;
+  pauseIntake(): Promise<void>;
+  resumeIntake(): Promise<void>;
   ban(user: UserKey): Promise<void>;
   unban(user: UserKey): Promise<void>;
   isBanned(user: UserKey): Promise<boolean>;
   /** Cancel any job, for the owner or an admin. Returns false when the job is unknown or already over. */
   cancel(jobId: string): Promise<boolean>;
+}
+
+/** Who a LoRA file seems to be made for, judged from its key names and shapes. */
+export type LoraFamily = 'sd1' | 'sd2' | 'sdxl' | 'unknown';
+
+export interface LoraEntry {
+  /** The file name without `.safetensors`: what `<lora:NAME>` names. */
+  readonly name: string;
+  readonly family: LoraFamily;
+  /** From the file's metadata (modelspec.trigger_phrase, the most used ss_tag_frequency tags). */
+  readonly triggerWords: readonly string[];
+}
+
+/** The LoRA folder as commands see it. */
+export interface LoraCatalog {
+  list(): Promise<readonly LoraEntry[]>;
 }

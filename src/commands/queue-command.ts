@@ -12,8 +12,7 @@ const QUEUE_PROMPT_CHARS = 80;
 
 export async function queueCommand(requester: Requester, queue: QueueView, limits: LimitsView): Promise<Reply> {
   const user = userKeyOf(requester.platform, requester.userId);
-  const snapshot = queue.snapshot(user);
-  const remaining = await limits.remaining(user);
+  const [snapshot, remaining] = await Promise.all([queue.snapshot(user), limits.remaining(user)]);
   const jobs = snapshot.mine.map((job) => {
     const prompt = shortPrompt(job.prompt);
     return job.status === 'running'

@@ -1,5 +1,6 @@
 // Builders of the replies around a job: the acknowledgement, its place in the queue, progress,
 // the result with its parameters and buttons, and refusals or failures.
+import type { AppliedLoraInfo, GenerationPhase } from '../pipeline/types.js';
 import type { GenerateRequest } from './generate-request.js';
 import { messages } from './messages.js';
 import type { Reply, ReplyField } from './reply.js';
@@ -11,10 +12,6 @@ import { clipText } from './clip-text.js';
 export const MAX_DISPLAY_PROMPT_CHARS = 1000;
 const PREVIEW_FILENAME = 'preview.png';
 
-/** Codes whose text is ours, worded from the details, whatever message the error carries. */
-const TEMPLATED_CODES: ReadonlySet<ErrorCode> = new Set([
-  'rate_limited', 'generation_failed', 'worker_crashed', 'timed_out', 'interrupted', 'cancelled',
-]);
 /** Failures of a job already shown in the channel: they replace its public message. */
 const JOB_FAILURE_CODES: ReadonlySet<ErrorCode> = new Set([
   'generation_failed', 'worker_crashed', 'timed_out', 'interrupted', 'cancelled', 'model_unavailable',
@@ -35,6 +32,8 @@ export interface ResultView {
   readonly images: readonly ResultImageView[];
   /** Words the text encoder had no room for. */
   readonly truncatedWords?: readonly string[];
+  /** The LoRAs as the pipeline applied them (modules matched out of all). */
+  readonly loras?: readonly AppliedLoraInfo[];
   readonly elapsedMs?: number;
 }
 
@@ -79,12 +78,18 @@ export function queuedReply(position: number, etaMs: number): Reply {
   return { kind: 'queued', text: messages.progress.queued(position, etaMs), ephemeral: false };
 }
 
+/** The job runs again from the start (its worker was lost, or the bot restarted). */
+export function restartedReply(reason: 'stalled' | 'restart'): Reply {
+  return { kind: 'queued', text: messages.progress.restarted(reason), ephemeral: false };
+}
+
 export function progressReply(progress: {
   readonly step: number;
   readonly total: number;
   readonly preview?: Uint8Array;
+  readonly phase?: GenerationPhase;
 }): Reply {
-  const text = messages.progress.step(progress.step, progress.total);
+  const text = progress.phase === 'applying_lora' ? messages.progress.applyingLora : messages.progress.step(progress.step, progress.total);
   return {
     kind: 'progress',
     text,
@@ -98,6 +103,9 @@ export function resultReply(result: ResultView): Reply {
   const notes = [...request.notes];
   if ((result.truncatedWords ?? []).length > 0) notes.push(messages.notes.truncated(result.truncatedWords ?? []));
   if (images.some((image) => image.nsfw)) notes.push(messages.result.flagged);
+  for (const lora of result.loras ?? []) {
+    if (lora.applied < lora.total) notes.push(messages.loras.partlyApplied(lora.name, lora.applied, lora.total));
+  }
   const suffix = request.origin === 'upscale' ? '-upscaled' : '';
   return {
     kind: 'result',
@@ -116,10 +124,8 @@ export function resultReply(result: ResultView): Reply {
 }
 
 export function errorReply(error: UserFacingError): Reply {
-  const text = TEMPLATED_CODES.has(error.code) || error.message === ''
-    ? messages.errors.text(error.code, error.details)
-    : error.message;
-  return { kind: 'error', text, ephemeral: !JOB_FAILURE_CODES.has(error.code) };
+  // The message is the text messages.ts wrote for this error; it is never swapped for another.
+  return { kind: 'error', text: error.message, ephemeral: !JOB_FAILURE_CODES.has(error.code) };
 }
 
 export function infoReply(text: string, ephemeral = true): Reply {
@@ -153,6 +159,9 @@ function resultFields(result: ResultView): ReplyField[] {
     fields.push({ label: labels.strength, value: String(request.init.strength), inline: true });
   }
   if (request.clipSkip !== undefined) fields.push({ label: labels.clipSkip, value: String(request.clipSkip), inline: true });
+  if (request.loras !== undefined && request.loras.length > 0) {
+    fields.push({ label: labels.loras, value: request.loras.map((lora) => `${lora.name}:${lora.weight}`).join(', '), inline: false });
+  }
   if (result.elapsedMs !== undefined) {
     fields.push({ label: labels.time, value: messages.formatDuration(result.elapsedMs), inline: true });
   }

@@ -7,6 +7,8 @@ import type { ListFileEntry } from '@huggingface/hub';
 import { readModelFolder } from '../pipeline/model/model-folder.js';
 import type { ModelFolder } from '../pipeline/model/model-folder.js';
 import { DownloadError, IncompleteDownloadError } from './download-errors.js';
+import { sha256Of, writeManifest } from './download-manifest.js';
+import type { DownloadManifest } from './download-manifest.js';
 import { fetchModelFile, PART_SUFFIX } from './fetch-model-file.js';
 import type { ByteListener, FileOutcome, HubSource } from './fetch-model-file.js';
 import { formatBytes } from './format-bytes.js';
@@ -46,6 +48,23 @@ export interface DownloadPlan {
 export interface DownloadReport extends DownloadPlan {
   readonly outcomes: ReadonlyMap<string, FileOutcome>;
   readonly folder: ModelFolder;
+  readonly manifest: DownloadManifest;
+}
+
+const COMMIT_ID = /^[0-9a-f]{40}$/;
+
+/** The commit `revision` points at now (the Hub's revision endpoint), so every file comes from it; undefined when the Hub does not say. */
+async function resolveCommit(options: DownloadModelOptions): Promise<string | undefined> {
+  if (COMMIT_ID.test(options.revision)) return options.revision;
+  const url = `${options.hubUrl}/api/models/${options.repo}/revision/${encodeURIComponent(options.revision)}`;
+  try {
+    const response = await fetch(url, options.accessToken === undefined ? {} : { headers: { authorization: `Bearer ${options.accessToken}` } });
+    if (!response.ok) return undefined;
+    const sha = ((await response.json()) as { sha?: unknown }).sha;
+    return typeof sha === 'string' && COMMIT_ID.test(sha) ? sha : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const FOLDER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -155,7 +174,10 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
     throw new DownloadError(`--name must be a plain folder name (letters, digits, ".", "_", "-"), got "${options.name}"`);
   }
   const dir = resolve(options.modelsDir, options.name);
-  const entries = await listRepo(options);
+  const commit = await resolveCommit(options);
+  // Pinned to the commit, so a push during a long download cannot mix two versions.
+  const pinned: DownloadModelOptions = commit === undefined ? options : { ...options, revision: commit };
+  const entries = await listRepo(pinned);
   const files = selectModelFiles(entries, describeSource(options), options);
   const plan: DownloadPlan = { dir, files, totalBytes: files.reduce((sum, file) => sum + file.size, 0) };
   options.onPlan?.(plan);
@@ -167,10 +189,25 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
   const onBytes = options.onBytes ?? (() => undefined);
   for (const file of files) {
     options.onFileStart?.(file);
-    const outcome = await fetchWithRetries(options, file, join(dir, file.localPath), onBytes);
+    const outcome = await fetchWithRetries(pinned, file, join(dir, file.localPath), onBytes);
     outcomes.set(file.localPath, outcome);
     options.onFileDone?.(file, outcome);
   }
   const folder = await readModelFolder(dir);
-  return { ...plan, outcomes, folder };
+  const manifestFiles = [];
+  for (const file of files) {
+    // LFS files were checked against their sha256 on the way in; small git files are hashed here.
+    const sha256 = file.digest?.algorithm === 'sha256' ? file.digest.hex.toLowerCase() : await sha256Of(join(dir, file.localPath));
+    manifestFiles.push({ path: file.localPath, size: file.size, sha256 });
+  }
+  const manifest = await writeManifest(dir, {
+    repo: options.repo,
+    revision: options.revision,
+    ...(commit !== undefined ? { commit } : {}),
+    ...(options.subfolder !== undefined ? { subfolder: options.subfolder } : {}),
+    hubUrl: options.hubUrl,
+    downloadedAt: new Date().toISOString(),
+    files: manifestFiles,
+  });
+  return { ...plan, outcomes, folder, manifest };
 }

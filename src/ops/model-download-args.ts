@@ -37,9 +37,12 @@ export function usage(): string {
     '  --models-dir DIR      where models live (default: MODELS_DIR or ./models)',
     '  --no-safety-checker   skip safety_checker/ even when the repo has it',
     '  --retries N           automatic resumes per file after a broken connection (default 3)',
-    '  --check               open the downloaded model with onnxruntime (cpu) to be sure it runs',
+    '  --check               check the layout and every file against the manifest (sha256), then open',
+    '                        the model with onnxruntime (cpu) to be sure it runs',
     '',
-    'Environment: HF_ENDPOINT (default https://huggingface.co), HF_TOKEN (for gated or private repos), MODELS_DIR.',
+    'Environment: HF_ENDPOINT (default https://huggingface.co), HF_TOKEN (for gated or private repos; else the token',
+    '`hf auth login` saved in $HF_HOME/token), HF_HUB_OFFLINE=1 (never ask the Hub), MODELS_DIR.',
+    'Each download records the repo, its commit and every file\'s size and sha256 in download-manifest.json.',
     'An interrupted download resumes where it stopped when the command is run again.',
   ].join('\n');
 }

@@ -1,11 +1,13 @@
 // `npm run model:download`: arguments → download with a progress bar → summary, exit code.
 // 0 when the folder is complete and loads, 1 when the download or the check failed, 2 for usage.
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import type { CliIo } from './cli-io.js';
 import { downloadModel } from './download-model.js';
 import type { DownloadReport } from './download-model.js';
 import type { FileOutcome } from './fetch-model-file.js';
+import { MANIFEST_FILE, describeManifest, readManifest, verifyManifest } from './download-manifest.js';
 import { formatBytes } from './format-bytes.js';
+import { isHubOffline, withSavedHubToken } from './hub-environment.js';
 import { parseModelDownloadArgs } from './model-download-args.js';
 import type { ModelDownloadRequest } from './model-download-args.js';
 import { ProgressBar } from './progress-bar.js';
@@ -46,7 +48,12 @@ async function checkWithPipeline(dir: string, name: string, io: CliIo): Promise<
   return `onnxruntime opened every part: kind ${kind}, native size ${nativeSize}×${nativeSize}`;
 }
 
-async function download(request: ModelDownloadRequest, io: CliIo): Promise<number> {
+/** Progress for a caller that reports it elsewhere (the bot's /healthz during a first start). */
+export type DownloadProgressListener = (doneBytes: number, totalBytes: number) => void
+
+async function download(request: ModelDownloadRequest, io: CliIo, onProgress?: DownloadProgressListener): Promise<number> {
+  let done = 0;
+  let total = 0;
   let bar: ProgressBar | undefined;
   const source = `${request.repo}@${request.revision}${request.subfolder ? ` (${request.subfolder}/)` : ''}`;
   io.stderr.write(`Fetching the ONNX parts of ${source} from ${request.hubUrl}\n`);
@@ -56,8 +63,14 @@ async function download(request: ModelDownloadRequest, io: CliIo): Promise<numbe
       onPlan: (plan) => {
         io.stderr.write(`${plan.files.length} files, ${formatBytes(plan.totalBytes)} in all → ${plan.dir}\n`);
         bar = new ProgressBar(io.stderr, plan.totalBytes);
+        total = plan.totalBytes;
+        onProgress?.(done, total);
       },
-      onBytes: (bytes, from) => bar?.add(bytes, from),
+      onBytes: (bytes, from) => {
+        bar?.add(bytes, from);
+        done += bytes;
+        onProgress?.(done, total);
+      },
       onFileStart: (file) => bar?.setLabel(file.localPath),
       onFileDone: (file, outcome) => {
         if (outcome !== 'present') bar?.log(`${outcome === 'resumed' ? 'resumed' : 'fetched'} ${file.localPath} (${formatBytes(file.size)})`);
@@ -68,8 +81,13 @@ async function download(request: ModelDownloadRequest, io: CliIo): Promise<numbe
     const nearby = relative(process.cwd(), report.dir);
     const where = nearby === '' || nearby.startsWith('..') ? report.dir : nearby;
     io.stdout.write(`${request.name}: ready in ${where} (${formatBytes(report.totalBytes)}, ${describeOutcomes(report)})\n`);
-    io.stdout.write(`  ${folderSummary(report)}\n`);
-    if (request.check) io.stdout.write(`  ${await checkWithPipeline(report.dir, request.name, io)}\n`);
+    io.stdout.write(`  ${folderSummary(report)}, from ${describeManifest(report.manifest)}\n`);
+    if (request.check) {
+      const problems = await verifyManifest(report.dir, report.manifest, { hashes: true });
+      if (problems.length > 0) throw new Error(`the folder does not match what was downloaded: ${problems.join('; ')}`);
+      io.stdout.write(`  layout complete; ${report.manifest.files.length} files match their size and sha256 in ${MANIFEST_FILE}\n`);
+      io.stdout.write(`  ${await checkWithPipeline(report.dir, request.name, io)}\n`);
+    }
     io.stdout.write(`  Use it: add "${request.name}" to MODELS in .env (see .env.example), then npm start\n`);
     return EXIT_OK;
   } catch (error) {
@@ -79,8 +97,21 @@ async function download(request: ModelDownloadRequest, io: CliIo): Promise<numbe
   }
 }
 
-export async function runModelDownload(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
-  const parsed = parseModelDownloadArgs(argv, env);
+/** HF_HUB_OFFLINE: no request to the Hub; a folder already downloaded in full is fine as it is. */
+async function offline(request: ModelDownloadRequest, io: CliIo): Promise<number> {
+  const dir = join(request.modelsDir, request.name);
+  const manifest = await readManifest(dir).catch(() => undefined);
+  const problems = manifest === undefined ? ['it was never fully downloaded'] : await verifyManifest(dir, manifest, { hashes: request.check });
+  if (manifest !== undefined && problems.length === 0) {
+    io.stdout.write(`${request.name}: present in ${dir} (${describeManifest(manifest)}); HF_HUB_OFFLINE is set, so the Hub was not asked for updates\n`);
+    return EXIT_OK;
+  }
+  io.stderr.write(`model:download: HF_HUB_OFFLINE is set and ${dir} is not usable (${problems.join('; ')}): unset HF_HUB_OFFLINE to download it, or copy the model folder there\n`);
+  return EXIT_FAILED;
+}
+
+export async function runModelDownload(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliIo, onProgress?: DownloadProgressListener): Promise<number> {
+  const parsed = parseModelDownloadArgs(argv, await withSavedHubToken(env));
   switch (parsed.kind) {
     case 'help':
       io.stdout.write(`${parsed.text}\n`);
@@ -89,6 +120,6 @@ export async function runModelDownload(argv: readonly string[], env: NodeJS.Proc
       io.stderr.write(`model:download: ${parsed.message}\n`);
       return EXIT_USAGE;
     case 'download':
-      return download(parsed.request, io);
+      return isHubOffline(env) ? offline(parsed.request, io) : download(parsed.request, io, onProgress);
   }
 }

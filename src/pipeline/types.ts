@@ -3,7 +3,7 @@
 export const SAMPLER_NAMES = ['euler', 'euler_a', 'ddim', 'dpmpp_2m', 'dpmpp_2m_karras', 'lcm'] as const;
 export type SamplerName = (typeof SAMPLER_NAMES)[number];
 
-/** Human names used in A1111-style PNG parameters and in replies. */
+/** Human names used in replies (the PNG parameters use A1111's own split, see image/a1111-parameters). */
 export const SAMPLER_LABELS: Record<SamplerName, string> = {
   euler: 'Euler',
   euler_a: 'Euler a',
@@ -72,6 +72,17 @@ export const HIRES_LANCZOS = 'lanczos';
 export const DEFAULT_MASK_BLUR = 4;
 export const MAX_MASK_BLUR = 64;
 
+/** Limits of `<lora:NAME:WEIGHT>`: A1111's range, and few enough LoRAs that applying them stays quick. */
+export const MAX_LORAS_PER_REQUEST = 4;
+export const MIN_LORA_WEIGHT = -2;
+export const MAX_LORA_WEIGHT = 2;
+
+/** A LoRA to apply: a file `NAME.safetensors` in the LoRA folder, scaled by `weight`. */
+export interface LoraRequest {
+  readonly name: string;
+  readonly weight: number;
+}
+
 /** One generation as the pipeline sees it. Seeds run seed, seed+1, … for `count` images. */
 export interface GenerationParams {
   readonly prompt: string;
@@ -94,6 +105,7 @@ export interface GenerationParams {
   readonly hires?: HiresFix;
   /** Upscaler model (in UPSCALERS_DIR) used by an upscale-only job. */
   readonly upscaler?: string;
+  readonly loras?: readonly LoraRequest[];
 }
 
 export interface GenerationProgress {
@@ -101,6 +113,22 @@ export interface GenerationProgress {
   readonly total: number;
   /** Small PNG (≤ 256 px on the long side) of the predicted image, present every few steps. */
   readonly preview?: Uint8Array;
+  /** Set while the worker does something other than denoising, e.g. applying a new LoRA set. */
+  readonly phase?: GenerationPhase;
+}
+
+export const GENERATION_PHASES = ['applying_lora'] as const;
+export type GenerationPhase = (typeof GENERATION_PHASES)[number];
+
+/** A LoRA as it was applied to a result. */
+export interface AppliedLoraInfo {
+  readonly name: string;
+  readonly weight: number;
+  /** First 12 hex digits of the file's SHA-256. */
+  readonly hash: string;
+  /** Modules of the file that found a weight in the model, out of all of them. */
+  readonly applied: number;
+  readonly total: number;
 }
 
 export interface GeneratedImage {
@@ -128,6 +156,8 @@ export interface GenerationResult {
   /** Words cut off because the prompt exceeded the text encoder's window. */
   readonly truncatedWords: readonly string[];
   readonly model: string;
+  /** The LoRAs applied, when the request had any. */
+  readonly loras?: readonly AppliedLoraInfo[];
 }
 
 export interface GenerateOptions {

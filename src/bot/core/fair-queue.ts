@@ -1,13 +1,15 @@
 // The job queue in front of the pipeline worker. p-queue limits concurrency; fairness comes from
 // priorities: every job gets a round, one past its owner's previous job and never before the
 // round now being served, so a user's second job waits behind everyone else's first. Within a
-// round, arrival order decides. Every waiting job knows its place and an ETA, and hears when
-// either changes.
+// round, arrival order decides. The waiting order lives in one place, p-queue's own queue (a
+// FairOrder). Every waiting job knows its place and an ETA, and hears when either changes.
 import PQueue from 'p-queue';
 import type { UserKey } from '../../commands/ports.js';
-import { UserFacingError } from '../../commands/user-facing-error.js';
 import { EtaEstimator } from './eta-estimator.js';
-import { messages } from '../../commands/messages.js';
+import { FairOrder } from './fair-order.js';
+import type { Admission, JobPlace, QueueCaps } from './ports/job-queue.js';
+
+export type { JobPlace } from './ports/job-queue.js';
 
 export const DEFAULT_CONCURRENCY = 1;
 export const DEFAULT_MAX_QUEUE_LENGTH = 50;
@@ -27,12 +29,14 @@ export interface QueuedJob {
   run(signal: AbortSignal): Promise<RunOutcome>;
   /** The job's place in line (1-based) or its ETA changed noticeably. */
   onPosition?(position: number, etaMs: number): void;
+  /** The job ran and has left the queue: counts and places no longer include it. */
+  onSettled?(): void;
 }
 
 export interface FairQueueOptions {
   /** Jobs running at once (per worker); 1 for one GPU. */
   readonly concurrency?: number;
-  /** Waiting jobs beyond which new ones get `queue_full`. */
+  /** Waiting jobs beyond which new ones are refused with queue_full. */
   readonly maxLength?: number;
   /** Queued plus running jobs one user may have. */
   readonly maxPendingPerUser?: number;
@@ -40,18 +44,9 @@ export interface FairQueueOptions {
   readonly now?: () => number;
 }
 
-export interface JobPlace {
-  readonly status: 'queued' | 'running';
-  /** 1-based place in line; 0 while running. */
-  readonly position: number;
-  /** Until it starts (queued) or finishes (running). */
-  readonly etaMs: number;
-}
-
 interface Entry {
   readonly job: QueuedJob;
   readonly round: number;
-  readonly seq: number;
   /** Aborts the job while it waits (p-queue drops it). */
   readonly dequeue: AbortController;
   /** Aborts the job while it runs (the job's own signal). */
@@ -66,27 +61,28 @@ interface Entry {
 
 export class FairQueue {
   private readonly queue: PQueue;
+  private readonly order = new FairOrder();
   private readonly concurrency: number;
-  private readonly maxLength: number;
-  private readonly maxPendingPerUser: number;
+  private readonly caps: QueueCaps;
   private readonly now: () => number;
   readonly estimator: EtaEstimator;
 
-  /** Waiting jobs in the order p-queue will start them: by round, then arrival. */
-  private readonly waiting: Entry[] = [];
+  /** Every job here by id; the waiting order is the FairOrder's. */
+  private readonly entries = new Map<string, Entry>();
   private readonly running = new Map<string, Entry>();
   private readonly lastRound = new Map<UserKey, number>();
   private servingRound = 0;
-  private nextSeq = 0;
   private intakePaused = false;
 
   constructor(options: FairQueueOptions = {}) {
     this.concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-    this.maxLength = options.maxLength ?? DEFAULT_MAX_QUEUE_LENGTH;
-    this.maxPendingPerUser = options.maxPendingPerUser ?? DEFAULT_MAX_PENDING_PER_USER;
+    this.caps = {
+      maxWaiting: options.maxLength ?? DEFAULT_MAX_QUEUE_LENGTH,
+      maxPerUser: options.maxPendingPerUser ?? DEFAULT_MAX_PENDING_PER_USER,
+    };
     this.estimator = options.estimator ?? new EtaEstimator();
     this.now = options.now ?? Date.now;
-    this.queue = new PQueue({ concurrency: this.concurrency });
+    this.queue = new PQueue({ concurrency: this.concurrency, queueClass: this.order.asQueueClass() });
   }
 
   get paused(): boolean {
@@ -94,7 +90,7 @@ export class FairQueue {
   }
 
   get waitingCount(): number {
-    return this.waiting.length;
+    return this.order.size;
   }
 
   get runningCount(): number {
@@ -109,61 +105,33 @@ export class FairQueue {
     this.intakePaused = false;
   }
 
-  /** Throws the refusal `add` would give this user now, without queueing anything. */
-  admit(user: UserKey): void {
-    if (this.intakePaused) {
-      throw new UserFacingError('intake_paused', 'The queue is not taking new jobs right now. Please try again later.');
-    }
-    const pending = this.pendingOf(user);
-    if (pending >= this.maxPendingPerUser) {
-      throw new UserFacingError(
-        'too_many_pending',
-        `You already have ${pending} jobs queued or running (at most ${this.maxPendingPerUser}). Wait for one to finish, or cancel one.`,
-      );
-    }
-    if (this.waiting.length >= this.maxLength) {
-      const retryAfterMs = Math.round(this.waitingEta(0));
-      throw new UserFacingError(
-        'queue_full',
-        `The queue is full (${this.maxLength} jobs waiting). Try again in about ${messages.formatDuration(retryAfterMs)}.`,
-        { retryAfterMs },
-      );
-    }
+  /** Starts no more waiting jobs (for shutdown); running ones go on. */
+  stopStarting(): void {
+    this.queue.pause();
   }
 
-  /** Queues a job (or starts it at once) and returns its place; throws the refusals of `admit`. */
-  add(job: QueuedJob): JobPlace {
-    this.admit(job.user);
-    if (this.running.has(job.id) || this.waiting.some((entry) => entry.job.id === job.id)) {
-      throw new Error(`job ${job.id} is already queued`);
+  /** The refusal `add` would give this user now, or undefined when it would be accepted. */
+  private refusalFor(user: UserKey, caps: QueueCaps = this.caps): Extract<Admission, { accepted: false }> | undefined {
+    if (this.intakePaused) return { accepted: false, reason: 'intake_paused' };
+    const pending = this.pendingOf(user);
+    if (pending >= caps.maxPerUser) return { accepted: false, reason: 'too_many_pending', pending };
+    if (this.order.size >= caps.maxWaiting) {
+      return { accepted: false, reason: 'queue_full', retryAfterMs: Math.round(this.waitingEta(this.order.size - caps.maxWaiting)) };
     }
+    return undefined;
+  }
+
+  /** Queues a job (or starts it at once) unless a cap or the pause refuses it; the check and the add are one step. */
+  add(job: QueuedJob, caps: QueueCaps = this.caps): Admission {
+    const refusal = this.refusalFor(job.user, caps);
+    if (refusal !== undefined) return refusal;
     const round = Math.max(this.servingRound, (this.lastRound.get(job.user) ?? -1) + 1);
-    this.lastRound.set(job.user, round);
-    let finish: () => void = () => undefined;
-    const done = new Promise<void>((resolve) => {
-      finish = resolve;
-    });
-    const entry: Entry = {
-      job,
-      round,
-      seq: this.nextSeq++,
-      dequeue: new AbortController(),
-      abort: new AbortController(),
-      done,
-      finish,
-      fraction: 0,
-      lastPosition: 0,
-      lastEtaMs: 0,
-    };
-    this.insertWaiting(entry);
-    this.queue
-      .add(() => this.start(entry), { priority: -round, id: job.id, signal: entry.dequeue.signal })
-      .catch(() => undefined); // dequeued by cancel(); already handled there
-    const place = this.placeOf(job.id) ?? { status: 'running', position: 0, etaMs: this.estimator.durationOf(job.cost) };
-    entry.lastPosition = place.position;
-    entry.lastEtaMs = place.etaMs;
-    this.notifyPositions(entry);
-    return place;
+    return { accepted: true, round, place: this.enqueue(job, round) };
+  }
+
+  /** Puts back a job kept from before a restart, in its old round, past every cap and pause. */
+  restore(job: QueuedJob, round: number): JobPlace {
+    return this.enqueue(job, round);
   }
 
   /** Removes a waiting job or aborts a running one; undefined when the id is not here. */
@@ -173,22 +141,15 @@ export class FairQueue {
       running.abort.abort(reason);
       return 'aborted';
     }
-    const index = this.waiting.findIndex((entry) => entry.job.id === id);
-    const entry = this.waiting[index];
+    const entry = this.entries.get(id);
     if (entry === undefined) return undefined;
-    this.waiting.splice(index, 1);
-    entry.dequeue.abort(reason);
+    this.entries.delete(id);
+    entry.dequeue.abort(reason); // p-queue takes it out of the FairOrder
+    this.order.remove(id);
     this.forgetUserIfIdle(entry.job.user);
     entry.finish();
     this.notifyPositions();
     return 'removed';
-  }
-
-  /** Takes every waiting job out of the queue (for shutdown) and returns them in order. */
-  removeAllWaiting(reason?: unknown): QueuedJob[] {
-    const removed = [...this.waiting];
-    for (const entry of removed) this.cancel(entry.job.id, reason);
-    return removed.map((entry) => entry.job);
   }
 
   /** Aborts every running job with `reason`. */
@@ -212,13 +173,13 @@ export class FairQueue {
   placeOf(id: string): JobPlace | undefined {
     const running = this.running.get(id);
     if (running !== undefined) return { status: 'running', position: 0, etaMs: this.remainingMs(running) };
-    const index = this.waiting.findIndex((entry) => entry.job.id === id);
+    const index = this.order.indexOf(id);
     return index === -1 ? undefined : { status: 'queued', position: index + 1, etaMs: this.waitingEta(index) };
   }
 
   /** A user's jobs, running first, then waiting in order. */
   jobsOf(user: UserKey): Array<{ readonly id: string } & JobPlace> {
-    const ids = [...this.running.values(), ...this.waiting].filter((entry) => entry.job.user === user).map((entry) => entry.job.id);
+    const ids = [...this.running.keys(), ...this.order.ids()].filter((id) => this.entries.get(id)?.job.user === user);
     return ids.flatMap((id) => {
       const place = this.placeOf(id);
       return place === undefined ? [] : [{ id, ...place }];
@@ -227,14 +188,49 @@ export class FairQueue {
 
   pendingOf(user: UserKey): number {
     let pending = 0;
-    for (const entry of this.running.values()) if (entry.job.user === user) pending++;
-    for (const entry of this.waiting) if (entry.job.user === user) pending++;
+    for (const entry of this.entries.values()) if (entry.job.user === user) pending++;
     return pending;
   }
 
+  /** Until the first waiting job starts. */
+  nextStartMs(): number {
+    return Math.round(this.waitingEta(0));
+  }
+
+  waitingOf(user: UserKey): number {
+    return this.order.ids().filter((id) => this.entries.get(id)?.job.user === user).length;
+  }
+
+  private enqueue(job: QueuedJob, round: number): JobPlace {
+    if (this.entries.has(job.id)) throw new Error(`job ${job.id} is already queued`);
+    this.lastRound.set(job.user, Math.max(round, this.lastRound.get(job.user) ?? round));
+    let finish: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const entry: Entry = {
+      job,
+      round,
+      dequeue: new AbortController(),
+      abort: new AbortController(),
+      done,
+      finish,
+      fraction: 0,
+      lastPosition: 0,
+      lastEtaMs: 0,
+    };
+    this.entries.set(job.id, entry);
+    this.queue
+      .add(() => this.start(entry), { priority: -round, id: job.id, signal: entry.dequeue.signal })
+      .catch(() => undefined); // dequeued by cancel(); already handled there
+    const place = this.placeOf(job.id) ?? { status: 'running', position: 0, etaMs: this.estimator.durationOf(job.cost) };
+    entry.lastPosition = place.position;
+    entry.lastEtaMs = place.etaMs;
+    this.notifyPositions(entry);
+    return place;
+  }
+
   private async start(entry: Entry): Promise<void> {
-    const index = this.waiting.indexOf(entry);
-    if (index !== -1) this.waiting.splice(index, 1);
     this.servingRound = Math.max(this.servingRound, entry.round);
     entry.startedAt = this.now();
     this.running.set(entry.job.id, entry);
@@ -248,18 +244,13 @@ export class FairQueue {
       // The job reports its own failures; the queue only needs to move on.
     } finally {
       this.running.delete(entry.job.id);
+      this.entries.delete(entry.job.id);
       if (outcome === 'succeeded') this.estimator.record(entry.job.cost, this.now() - entry.startedAt);
       this.forgetUserIfIdle(entry.job.user);
       entry.finish();
+      entry.job.onSettled?.();
       this.notifyPositions();
     }
-  }
-
-  private insertWaiting(entry: Entry): void {
-    // Same order as p-queue: higher priority (earlier round) first, FIFO within a round.
-    let index = this.waiting.length;
-    while (index > 0 && (this.waiting[index - 1]?.round ?? 0) > entry.round) index--;
-    this.waiting.splice(index, 0, entry);
   }
 
   private forgetUserIfIdle(user: UserKey): void {
@@ -272,17 +263,19 @@ export class FairQueue {
     return Math.max(0, total - (this.now() - (entry.startedAt ?? this.now())));
   }
 
-  /** Until the job at `index` of the waiting list starts. */
+  /** Until the job at `index` of the waiting order starts. */
   private waitingEta(index: number): number {
     let work = 0;
     for (const entry of this.running.values()) work += this.remainingMs(entry);
-    for (let i = 0; i < index; i++) work += this.estimator.durationOf(this.waiting[i]?.job.cost ?? 0);
+    const ids = this.order.ids();
+    for (let i = 0; i < index; i++) work += this.estimator.durationOf(this.entries.get(ids[i] ?? '')?.job.cost ?? 0);
     return work / this.concurrency;
   }
 
   private notifyPositions(skip?: Entry): void {
-    this.waiting.forEach((entry, index) => {
-      if (entry === skip) return;
+    this.order.ids().forEach((id, index) => {
+      const entry = this.entries.get(id);
+      if (entry === undefined || entry === skip) return;
       const position = index + 1;
       const etaMs = this.waitingEta(index);
       const etaMoved = Math.abs(etaMs - entry.lastEtaMs) >= Math.max(ETA_MIN_CHANGE_MS, entry.lastEtaMs * ETA_MIN_CHANGE_RATIO);

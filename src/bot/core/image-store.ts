@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_JOB_TTL_MS } from './job-store.js';
+import type { ImageStore } from './ports/image-store.js';
 
 const ID_PATTERN = /^[A-Za-z0-9-]{1,128}$/;
 const FILE_SUFFIX = '.img';
@@ -15,7 +16,7 @@ export interface ImageStoreOptions {
   readonly now?: () => number;
 }
 
-export class FileImageStore {
+export class FileImageStore implements ImageStore {
   private readonly ttlMs: number;
   private readonly now: () => number;
 
@@ -30,11 +31,6 @@ export class FileImageStore {
   static async open(dir: string, options: ImageStoreOptions = {}): Promise<FileImageStore> {
     await mkdir(dir, { recursive: true });
     return new FileImageStore(dir, options);
-  }
-
-  /** Id of image `index` of a job's result. */
-  static resultId(jobId: string, index: number): string {
-    return `${jobId}-${index}`;
   }
 
   static uploadId(): string {

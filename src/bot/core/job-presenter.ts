@@ -4,10 +4,11 @@
 // job as soon as it exists, so 🔄 and buttons find it even if no result ever arrives.
 import type { JobRecord, MessageRef } from '../../commands/job-record.js';
 import { messages } from '../../commands/messages.js';
-import { errorReply, progressReply, queuedReply, resultReply } from '../../commands/replies.js';
+import { errorReply, progressReply, queuedReply, restartedReply, resultReply } from '../../commands/replies.js';
 import type { Reply, ReplyImage } from '../../commands/reply.js';
 import { resultButtons } from '../../commands/result-buttons.js';
 import { UserFacingError } from '../../commands/user-facing-error.js';
+import type { GenerationPhase } from '../../pipeline/types.js';
 import type { ChatSurface } from './chat-surface.js';
 import type { JobObserver, JobSuccessDetails } from './job-observer.js';
 import type { Logger } from './logger.js';
@@ -58,6 +59,8 @@ export class JobPresenter implements JobObserver {
   private refreshTimer: NodeJS.Timeout | undefined;
   private finished = false;
   private gone = false;
+  /** Why the job runs again from the start, once it has. */
+  private restartReason: 'stalled' | 'restart' | undefined;
   private resolveAccepted: () => void = () => undefined;
   /** The end of a fast job waits for its first message, so it replaces that message instead of racing it. */
   private readonly acceptance = new Promise<void>((resolve) => {
@@ -92,10 +95,11 @@ export class JobPresenter implements JobObserver {
   /** The job service took the job: link its message and show its place. */
   async accept(submission: Accepted): Promise<void> {
     this.jobId = submission.jobId;
-    this.accepted = true;
     try {
       await this.showFirst(submission);
     } finally {
+      // From here on states go through the throttle; before, they only wait as `latest`.
+      this.accepted = true;
       this.resolveAccepted();
     }
   }
@@ -108,7 +112,7 @@ export class JobPresenter implements JobObserver {
     if (this.options.surface.messageRef !== undefined) {
       // The acknowledgement is on screen already: link it now, and let the place in line follow at its pace.
       await this.link(this.options.surface.messageRef);
-      this.throttle.offer(first);
+      this.throttle.offer(this.latest);
       return;
     }
     // No message yet (Slack posts one only for an accepted job): post it now, then pace what follows.
@@ -118,8 +122,21 @@ export class JobPresenter implements JobObserver {
       this.onShowFailed(error);
     }
     if (this.gone) return;
+    // States that arrived while the message was being posted follow it, an interval later.
     this.throttle.holdFor(this.options.editIntervalMs);
     if (this.latest !== first) this.throttle.offer(this.latest);
+  }
+
+  /**
+   * A job kept across a restart, shown by a message the surface has taken over: it goes on from
+   * there (its place, progress, result) under the same headline.
+   */
+  resume(jobId: string, headline: string): void {
+    this.jobId = jobId;
+    this.headline = headline;
+    this.accepted = true;
+    this.resolveAccepted();
+    void this.link(this.options.surface.messageRef);
   }
 
   /** The job service refused, or the request failed before it became a job: tell the requester privately. */
@@ -140,16 +157,22 @@ export class JobPresenter implements JobObserver {
     this.update(queuedReply(position, etaMs));
   }
 
+  onRestarted(_attempt: number, reason: 'stalled' | 'restart'): void {
+    this.restartReason = reason;
+    this.update(restartedReply(reason));
+  }
+
   onStarted(): void {
-    this.update(queuedReply(0, 0));
+    // After a restart the note stays until the first step of the new run replaces it.
+    this.update(this.restartReason === undefined ? queuedReply(0, 0) : restartedReply(this.restartReason));
     // Linked when it starts at the latest, so a message that never gets its result still re-rolls.
     void this.link(this.options.surface.messageRef);
   }
 
-  onProgress(step: number, total: number, preview?: Uint8Array): void {
+  onProgress(step: number, total: number, preview?: Uint8Array, phase?: GenerationPhase): void {
     if (preview !== undefined) this.unshownPreview = preview;
     const shown = this.unshownPreview;
-    this.update(progressReply({ step, total, ...(shown === undefined ? {} : { preview: shown }) }));
+    this.update(progressReply({ step, total, ...(shown === undefined ? {} : { preview: shown }), ...(phase === undefined ? {} : { phase }) }));
   }
 
   async onSucceeded(record: JobRecord, pngs: readonly Uint8Array[], details: JobSuccessDetails): Promise<void> {
@@ -158,6 +181,7 @@ export class JobPresenter implements JobObserver {
       request: record.request,
       images: record.images.map((image, index) => ({ ...image, ...optionalPng(pngs[index]) })),
       truncatedWords: details.truncatedWords,
+      ...(details.loras === undefined ? {} : { loras: details.loras }),
       ...optionalElapsed(elapsedMs(record, details)),
     });
     await this.acceptance;

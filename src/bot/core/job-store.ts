@@ -1,9 +1,11 @@
 // Durable job records in keyv, findable by job id and by the platform message that shows them.
 // This is what lets re-roll, Variations and Upscale work on a message from before a restart.
+import KeyvRedis from '@keyv/redis';
 import type Keyv from 'keyv';
 import type { JobRecord, MessageRef } from '../../commands/job-record.js';
-import type { JobRecordReader } from '../../commands/ports.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import type { JobStore } from './ports/job-store.js';
+import type { RedisScriptClient } from './redis-bucket-store.js';
 
 export const DEFAULT_JOB_TTL_MS = 30 * 24 * 60 * 60_000;
 
@@ -15,8 +17,11 @@ export interface JobStoreOptions {
 
 const JOB_PREFIX = 'job:';
 const MESSAGE_PREFIX = 'msg:';
+const DELIVERED_PREFIX = 'delivered:';
+/** SET NX in one step, so two bot processes never both take a job's delivered mark. */
+const CLAIM_SCRIPT = "return redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) and 1 or 0";
 
-export class KeyvJobStore implements JobRecordReader {
+export class KeyvJobStore implements JobStore {
   private readonly ttlMs: number;
   private readonly now: () => number;
   private readonly mutex = new KeyedMutex();
@@ -63,6 +68,22 @@ export class KeyvJobStore implements JobRecordReader {
     return this.update(jobId, (record) =>
       record.messages.some((known) => sameMessage(known, ref)) ? record : { ...record, messages: [...record.messages, ref] },
     );
+  }
+
+  async claimDelivery(jobId: string): Promise<boolean> {
+    const key = DELIVERED_PREFIX + jobId;
+    const backend = this.keyv.store as unknown;
+    if (backend instanceof KeyvRedis) {
+      const client = (await backend.getClient()) as unknown as RedisScriptClient;
+      const fullKey = `${this.keyv.namespace ?? 'keyv'}:${key}`;
+      return (await client.eval(CLAIM_SCRIPT, { keys: [fullKey], arguments: [String(this.ttlMs)] })) === 1;
+    }
+    // SQLite and memory serve one process: the per-key lock makes read-then-write one step.
+    return this.mutex.run([key], async () => {
+      if ((await this.keyv.get<boolean>(key)) === true) return false;
+      await this.keyv.set(key, true, this.ttlMs);
+      return true;
+    });
   }
 
   private async write(record: JobRecord): Promise<void> {

@@ -3,12 +3,10 @@
 import type Keyv from 'keyv';
 import KeyvRedis from '@keyv/redis';
 import type { UserKey } from '../../commands/ports.js';
-import { UserFacingError } from '../../commands/user-facing-error.js';
 import type { BucketCharge, BucketStore } from './bucket-store.js';
 import { KeyvBucketStore } from './keyv-bucket-store.js';
 import { RedisBucketStore } from './redis-bucket-store.js';
 import type { RedisScriptClient } from './redis-bucket-store.js';
-import { messages } from '../../commands/messages.js';
 import { msUntilFull } from './token-bucket.js';
 import type { BucketLimit } from './token-bucket.js';
 
@@ -101,16 +99,4 @@ export class KeyvRateLimiter implements RateLimiter {
     }
     return buckets;
   }
-}
-
-/** The refusal a user sees: what the limit is and when to come back. */
-export function rateLimitedError(decision: Extract<RateLimitDecision, { ok: false }>, cost: number): UserFacingError {
-  const { capacity, windowMs } = decision.limit;
-  const who = decision.scope === 'guild' ? 'This server/workspace' : 'You';
-  const budget = `${who} can make ${capacity} images per ${messages.formatDuration(windowMs)}`;
-  const message =
-    cost > capacity
-      ? `${budget}; ask for at most ${capacity} at a time.`
-      : `${budget}. Try again in ${messages.formatDuration(decision.retryAfterMs)}.`;
-  return new UserFacingError('rate_limited', message, { retryAfterMs: decision.retryAfterMs });
 }

@@ -6,6 +6,8 @@ import type { JobRecord } from '../../commands/job-record.js';
 import type { ChatAdapter } from './chat-adapter.js';
 import type { KeyvJobStore } from './job-store.js';
 import type { Logger } from './logger.js';
+import type { ConversationResumer } from './ports/conversation-resumer.js';
+import type { ResumedJob } from './ports/job-queue.js';
 
 const JOB_KEY_PREFIX = 'job:';
 
@@ -22,10 +24,14 @@ export async function findUnfinishedJobs(keyv: Keyv): Promise<JobRecord[]> {
 }
 
 /** Marks `record` interrupted in the store, then on each adapter whose platform shows it. */
-export async function markInterrupted(
-  record: JobRecord,
-  deps: { readonly jobs: Pick<KeyvJobStore, 'update'>; readonly adapters: readonly Pick<ChatAdapter, 'platform' | 'markInterrupted'>[]; readonly logger: Logger; readonly now?: () => number },
-): Promise<void> {
+export interface MarkInterruptedDeps {
+  readonly jobs: Pick<KeyvJobStore, 'update'>;
+  readonly adapters: readonly Pick<ChatAdapter, 'platform' | 'markInterrupted'>[];
+  readonly logger: Logger;
+  readonly now?: () => number;
+}
+
+export async function markInterrupted(record: JobRecord, deps: MarkInterruptedDeps): Promise<void> {
   const now = deps.now ?? Date.now;
   const stored = await deps.jobs
     .update(record.jobId, (current) => ({
@@ -49,4 +55,26 @@ export async function markInterrupted(
 
 function isRecord(value: unknown): value is JobRecord {
   return typeof value === 'object' && value !== null && 'jobId' in value && 'status' in value && 'messages' in value;
+}
+
+/**
+ * The job core's word on what came back: of the records found unfinished at start, those the
+ * queue did not resume are marked interrupted. It adopts no job itself.
+ */
+export class InterruptUnresumedJobs implements ConversationResumer {
+  constructor(
+    private readonly unfinished: readonly JobRecord[],
+    private readonly deps: MarkInterruptedDeps,
+  ) {}
+
+  observerFor(): undefined {
+    return undefined;
+  }
+
+  async afterResume(resumed: readonly ResumedJob[]): Promise<void> {
+    const back = new Set(resumed.map((job) => job.jobId));
+    for (const record of this.unfinished) {
+      if (!back.has(record.jobId)) await markInterrupted(record, this.deps);
+    }
+  }
 }

@@ -1,6 +1,7 @@
 // A slash command interaction → the platform-neutral Invocation the commands layer reads.
 import { ApplicationCommandOptionType, type ChatInputCommandInteraction, type CommandInteractionOption } from 'discord.js';
 import { COMMAND_NAMES, type CommandName, type Invocation, type InvocationAttachment, type OptionValue } from '../../commands/invocation.js';
+import { DISCORD_ATTACHMENT_ORIGINS, fetchAttachment } from '../core/attachment-fetch.js';
 import { discordRequester } from './discord-requester.js';
 
 export interface BuildInvocationOptions {
@@ -8,6 +9,8 @@ export interface BuildInvocationOptions {
   readonly maxDownloadBytes: number;
   readonly downloadTimeoutMs: number;
   readonly fetch?: typeof fetch;
+  /** Where attachments may come from: Discord's CDN; tests point it at a local fake. */
+  readonly allowedOrigins?: readonly string[];
 }
 
 export function isCommandName(name: string): name is CommandName {
@@ -55,12 +58,12 @@ async function download(
     ...(attachment.contentType !== null ? { contentType: attachment.contentType } : {}),
   };
   if (attachment.size > options.maxDownloadBytes) return described;
-  try {
-    const response = await (options.fetch ?? fetch)(attachment.url, { signal: AbortSignal.timeout(options.downloadTimeoutMs) });
-    if (!response.ok) return described;
-    return { ...described, data: new Uint8Array(await response.arrayBuffer()) };
-  } catch {
-    // The commands layer tells the user to attach it again.
-    return described;
-  }
+  const fetched = await fetchAttachment(attachment.url, {
+    allowedOrigins: options.allowedOrigins ?? DISCORD_ATTACHMENT_ORIGINS,
+    maxBytes: options.maxDownloadBytes,
+    timeoutMs: options.downloadTimeoutMs,
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+  });
+  // Without data the commands layer tells the user to attach it again.
+  return fetched.ok ? { ...described, data: fetched.data } : described;
 }

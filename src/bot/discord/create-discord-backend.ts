@@ -8,6 +8,7 @@ import type { JobService } from '../core/job-service.js';
 import type { DiscordBackend } from './discord-backend.js';
 
 const MODEL_OPTION = 'model';
+const LORA_OPTION = 'lora';
 
 export function createDiscordBackend(commands: CommandDeps, jobs: Pick<JobService, 'submit' | 'attachMessage' | 'cancel'>): DiscordBackend {
   return {
@@ -18,7 +19,8 @@ export function createDiscordBackend(commands: CommandDeps, jobs: Pick<JobServic
     cancel: (jobId) => jobs.cancel(jobId),
     autocomplete: async ({ option, typed, options }) => {
       const model = options[MODEL_OPTION];
-      return autocompleteChoices(option, typed, commands.config, typeof model === 'string' ? model : undefined);
+      const loraNames = option === LORA_OPTION ? ((await commands.loras?.list()) ?? []).map((lora) => lora.name) : [];
+      return autocompleteChoices(option, typed, commands.config, typeof model === 'string' ? model : undefined, loraNames);
     },
   };
 }

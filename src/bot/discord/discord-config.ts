@@ -58,6 +58,11 @@ export interface DiscordConfig {
   readonly tokenLifetimeMs: number;
   readonly tokenSwitchMarginMs: number;
   readonly deliveryAttempts: number;
+  /**
+   * Where attachments may be downloaded from: Discord's CDN when absent. Not read from the
+   * environment; only test wiring points it at a local fake.
+   */
+  readonly attachmentOrigins?: readonly string[];
 }
 
 /** Reads DISCORD_* variables; an empty variable counts as unset. Throws naming every bad variable. */

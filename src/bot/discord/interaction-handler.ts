@@ -61,6 +61,7 @@ export class DiscordInteractionHandler {
         const invocation = await buildInvocation(interaction, {
           maxDownloadBytes: MAX_ATTACHMENT_DOWNLOAD_BYTES,
           downloadTimeoutMs: ATTACHMENT_DOWNLOAD_TIMEOUT_MS,
+          ...(this.deps.config.attachmentOrigins === undefined ? {} : { allowedOrigins: this.deps.config.attachmentOrigins }),
         });
         return this.deps.backend.handleInvocation(invocation);
       },

@@ -63,7 +63,7 @@ export async function prepareResultFiles(
     if (fitted.extension !== 'png') {
       notes.push(
         `${label(index)} is ${megabytes(image.png.length)}, over the ${megabytes(perImageLimit)} upload limit here: ` +
-          `sent as ${fitted.extension === 'webp' ? 'WebP' : 'JPEG'}, without the PNG's embedded parameters.`,
+          `sent as ${fitted.extension === 'webp' ? 'WebP' : 'JPEG'}, with its parameters in EXIF.`,
       );
     }
     files.push({

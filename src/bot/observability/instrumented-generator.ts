@@ -24,6 +24,7 @@ export class InstrumentedGenerator implements ImageGenerator {
         durationMs: performance.now() - started,
         steps: job.params.numInferenceSteps * job.params.count,
         denoiseMs: result.timings.denoiseMs,
+        images: result.images.length,
       });
       return result;
     } catch (error) {

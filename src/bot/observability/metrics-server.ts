@@ -1,9 +1,12 @@
 // A small HTTP server for operators: GET /metrics for Prometheus and GET /healthz for probes
-// (Docker HEALTHCHECK, Kubernetes, uptime monitors). 200 only while the worker is ready.
+// (Docker HEALTHCHECK, Kubernetes, uptime monitors). 200 while the worker is ready, and while the
+// first model downloads (the process is alive and making progress, which the report shows).
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { httpServerOptions } from '../core/http-server-limits.js';
+import type { HttpServerLimits } from '../core/http-server-limits.js';
 import type { HealthReport } from './health-report.js';
 
 export const DEFAULT_METRICS_HOST = '127.0.0.1';
@@ -20,6 +23,8 @@ export interface MetricsServerOptions {
   readonly host?: string;
   readonly registry: Registry;
   readonly health: () => HealthReport | Promise<HealthReport>;
+  /** Header and request timeouts; the defaults are right outside tests. */
+  readonly limits?: HttpServerLimits;
 }
 
 export interface MetricsServer {
@@ -50,12 +55,12 @@ async function route(request: IncomingMessage, response: ServerResponse, options
     return;
   }
   const report = await options.health();
-  const status = report.state === 'ready' ? HTTP_OK : HTTP_UNAVAILABLE;
+  const status = report.state === 'ready' || report.state === 'downloading' ? HTTP_OK : HTTP_UNAVAILABLE;
   send(response, status, 'application/json; charset=utf-8', `${JSON.stringify(report)}\n`, headOnly);
 }
 
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
-  const server = createServer((request, response) => {
+  const server = createServer(httpServerOptions(options.limits), (request, response) => {
     route(request, response, options).catch((error: unknown) => {
       if (response.headersSent) {
         response.destroy();

@@ -32,6 +32,10 @@ const TOKEN_RULES: readonly Rule[] = [
   { pattern: /\bxapp-[A-Za-z0-9-]+/g, replacement: REDACTED },
   // Hugging Face access tokens.
   { pattern: /\bhf_[A-Za-z0-9]{16,}/g, replacement: REDACTED },
+  // Discord interaction tokens sit in webhook and callback URLs: /webhooks/<app id>/<token>/…
+  { pattern: /(\/(?:webhooks|interactions)\/\d+\/)[A-Za-z0-9_.-]{20,}/g, replacement: `$1${REDACTED}` },
+  // Tokens in a URL query (the playground's start-up URL, signed links).
+  { pattern: /([?&](?:token|access_token|code)=)[^&\s"#]+/gi, replacement: `$1${REDACTED}` },
   // Discord bot tokens: base64 user id, timestamp and HMAC, dot-separated.
   { pattern: /\b[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}/g, replacement: REDACTED },
 ];

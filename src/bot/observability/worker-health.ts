@@ -10,6 +10,8 @@ export interface WorkerHealthOptions {
   readonly now?: () => Date;
 }
 
+const STILL_LOADING = 'the worker is still loading its model';
+
 export class WorkerHealth {
   private state: WorkerState = 'starting';
   private since: Date;
@@ -17,15 +19,18 @@ export class WorkerHealth {
   private model: string | undefined;
   private provider: string | undefined;
   private restarts = 0;
+  private workerPid: number | undefined;
 
   constructor(private readonly options: WorkerHealthOptions = {}) {
     this.since = this.now();
+    this.reason = STILL_LOADING;
   }
 
   /** Pass as (or call from) the client's `onEvent`. */
   readonly handle = (event: WorkerEvent): void => {
     switch (event.type) {
       case 'ready':
+        this.workerPid = event.pid;
         this.model = event.ready.models.find((entry) => entry.resident)?.name ?? this.model;
         this.provider = event.ready.provider;
         this.move('ready', undefined);
@@ -34,6 +39,7 @@ export class WorkerHealth {
         this.model = event.to;
         return;
       case 'exit': {
+        this.workerPid = undefined;
         if (this.state === 'down') return;
         if (event.exit.reason === 'closed') {
           this.move('down', 'the worker was stopped');
@@ -41,15 +47,30 @@ export class WorkerHealth {
         }
         this.restarts++;
         this.options.onRestart?.();
-        this.move('restarting', `the worker ${event.exit.reason === 'hung' ? 'hung' : 'crashed'} (${describeExit(event.exit)})`);
+        this.move('restarting', `the worker ${event.exit.reason === 'hung' ? 'stopped responding' : 'crashed'} (${describeExit(event.exit)}); a fresh one is starting`);
         return;
       }
+      case 'unresponsive':
+        if (this.state !== 'ready') return;
+        this.move(
+          'unresponsive',
+          `the worker has not answered for ${Math.round(event.silentMs / 1000)} s; it is restarted if still silent after ${Math.round(event.timeoutMs / 1000)} s`,
+        );
+        return;
+      case 'responsive':
+        if (this.state === 'unresponsive') this.move('ready', undefined);
+        return;
       case 'started':
       case 'worker-error':
       case 'invalid-message':
         return;
     }
   };
+
+  /** The process id of the worker while one is up. */
+  get pid(): number | undefined {
+    return this.workerPid;
+  }
 
   /** The worker will not come back (start-up failed for good, or the bot is shutting down). */
   markDown(reason: string): void {

@@ -48,9 +48,15 @@ export function saveChannelOnChange(
   };
 }
 
-/** A saved channel as it should look after a restart. */
-export function reviveMessages(saved: readonly WireMessage[]): WireMessage[] {
-  return saved.map((message) => (message.tone === 'pending' ? interrupted(message) : message));
+/**
+ * A saved channel as it should look after a restart. Unfinished jobs are marked interrupted,
+ * except those in `mayResume`, which stay pending until the job service says whether they resumed.
+ */
+export function reviveMessages(saved: readonly WireMessage[], mayResume: ReadonlySet<string> = new Set()): WireMessage[] {
+  return saved.map((message) => {
+    if (message.tone !== 'pending') return message;
+    return message.jobId !== undefined && mayResume.has(message.jobId) ? withoutPreview(message) : interrupted(message);
+  });
 }
 
 /** A job the restart cut off: say so, and offer to run it again from its stored record. */

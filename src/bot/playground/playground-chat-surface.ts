@@ -39,6 +39,11 @@ export class PlaygroundChatSurface implements ChatSurface {
     return this.messageId === undefined ? undefined : messageRef(this.messageId);
   }
 
+  /** Takes over a message posted before a restart, for the job it shows. */
+  adopt(messageId: string): void {
+    this.messageId = messageId;
+  }
+
   /** Posts the job's message at once, before anything is queued. */
   async acknowledge(ack: Reply): Promise<void> {
     const message = this.deps.channel.post({ author: BOT_AUTHOR, ...this.replyTo(), text: ack.text, tone: 'pending' });

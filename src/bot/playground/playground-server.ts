@@ -1,18 +1,26 @@
 // The playground's transport: an HTTP server for the page, its assets and the PNGs, and a
-// WebSocket that carries typed commands in and channel changes out. Every request needs the token.
+// WebSocket that carries typed commands in and channel changes out. The page, the PNGs and the
+// socket need the token in their URL (never a cookie: a browser would send that for any page on
+// this host), and nothing is answered for a page served from another origin.
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { RawData } from 'ws';
+import { httpServerOptions } from '../core/http-server-limits.js';
+import type { HttpServerLimits } from '../core/http-server-limits.js';
 import type { Logger } from '../core/logger.js';
 import type { AccessToken } from './access-token.js';
 import { IMAGE_ID_PATTERN, IMAGE_ROUTE_PREFIX, safeFilename } from './image-store.js';
 import type { PlaygroundImageStore } from './image-store.js';
 import { isVisibleTo } from './playground-channel.js';
 import type { ChannelEvent, PlaygroundChannel } from './playground-channel.js';
-import { requestTokens, TOKEN_QUERY_PARAM, tokenCookieHeader } from './request-token.js';
+import { isOwnOrigin } from './origin-check.js';
+import type { OriginPolicy } from './origin-check.js';
+import { TOKEN_QUERY_PARAM } from './request-token.js';
+import { MessageRate } from './message-rate.js';
+import type { MessageRateLimit } from './message-rate.js';
 import { loadStaticAssets } from './static-assets.js';
 import type { StaticAsset } from './static-assets.js';
 import { clientMessageSchema, MAX_DATA_URL_LENGTH } from './wire-protocol.js';
@@ -20,9 +28,11 @@ import type { ClientMessage, ServerMessage } from './wire-protocol.js';
 
 export const WEBSOCKET_PATH = '/ws';
 const ASSET_ROUTE_PREFIX = '/assets/';
-/** Commands are short text; anything bigger is not from our page. */
-/** Room for a command with an image and a mask, or a painted mask, as data URLs. */
+/** Room for a command with an image and a mask, or a painted mask, as data URLs; anything bigger is not from our page. */
 const MAX_WEBSOCKET_PAYLOAD_BYTES = 2 * MAX_DATA_URL_LENGTH + 64 * 1024;
+/** WebSocket close code for a client that broke the rules (RFC 6455). */
+const CLOSE_POLICY_VIOLATION = 1008;
+const SLOW_DOWN_TEXT = 'Slow down: this tab is sending messages faster than anyone types. Some were dropped.';
 const FORBIDDEN_TEXT = 'Forbidden: open the playground with the URL printed at start-up (it ends in ?token=…).\n';
 
 // The page only talks to its own origin; inline scripts and framing are never needed.
@@ -32,6 +42,8 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'X-Content-Type-Options': 'nosniff',
   // The token is in the URL; never send it along to anything the page links to.
   'Referrer-Policy': 'no-referrer',
+  // No other site may embed the PNGs (or anything else) in its own page.
+  'Cross-Origin-Resource-Policy': 'same-origin',
   'Cache-Control': 'no-store',
 };
 
@@ -57,10 +69,15 @@ export interface PlaygroundServerOptions {
   readonly onClientMessage: ClientMessageHandler;
   readonly logger: Logger;
   readonly assetsDir?: URL;
+  /** Header and request timeouts; the defaults are right outside tests. */
+  readonly limits?: HttpServerLimits;
+  /** Messages per tab; the default suits a person typing. */
+  readonly messageRate?: MessageRateLimit;
 }
 
 interface Tab {
   viewer: string | undefined;
+  readonly rate: MessageRate;
 }
 
 export class PlaygroundServer {
@@ -81,7 +98,7 @@ export class PlaygroundServer {
   static async start(options: PlaygroundServerOptions): Promise<PlaygroundServer> {
     const assets = await loadStaticAssets(options.assetsDir);
     const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_WEBSOCKET_PAYLOAD_BYTES });
-    const http = createServer();
+    const http = createServer(httpServerOptions(options.limits));
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
       http.listen(options.port, options.host, () => {
@@ -115,13 +132,20 @@ export class PlaygroundServer {
     await new Promise<void>((resolve, reject) => this.http.close((error) => (error ? reject(error) : resolve())));
   }
 
+  private get originPolicy(): OriginPolicy {
+    return { bindHost: this.options.host, port: this.port };
+  }
+
   private authorized(request: IncomingMessage, url: URL): boolean {
-    return requestTokens(request, url, this.port).some((candidate) => this.options.token.matches(candidate));
+    const token = url.searchParams.get(TOKEN_QUERY_PARAM) ?? undefined;
+    return isOwnOrigin(request, this.originPolicy) && this.options.token.matches(token);
   }
 
   private handleRequest(request: IncomingMessage, response: ServerResponse): void {
     const url = new URL(request.url ?? '/', this.origin);
-    if (!this.authorized(request, url)) {
+    // The page's script and style hold no secret; loading them needs no token.
+    const publicAsset = url.pathname.startsWith(ASSET_ROUTE_PREFIX) && isOwnOrigin(request, this.originPolicy);
+    if (!publicAsset && !this.authorized(request, url)) {
       sendText(response, 403, FORBIDDEN_TEXT);
       return;
     }
@@ -142,8 +166,6 @@ export class PlaygroundServer {
   }
 
   private sendPage(response: ServerResponse): void {
-    // Lets the assets the HTML loads (which cannot carry the query) prove the token too.
-    response.setHeader('Set-Cookie', tokenCookieHeader(this.port, this.options.token.value));
     this.sendAsset(response, 'index.html');
   }
 
@@ -196,7 +218,7 @@ export class PlaygroundServer {
   }
 
   private attach(socket: WebSocket): void {
-    const tab: Tab = { viewer: undefined };
+    const tab: Tab = { viewer: undefined, rate: new MessageRate(this.options.messageRate) };
     this.tabs.set(socket, tab);
     socket.on('close', () => this.tabs.delete(socket));
     socket.on('error', (error) => this.options.logger.warn({ err: error }, 'playground socket error'));
@@ -204,6 +226,18 @@ export class PlaygroundServer {
   }
 
   private receive(socket: WebSocket, tab: Tab, data: RawData): void {
+    switch (tab.rate.take()) {
+      case 'accept':
+        break;
+      case 'first-drop':
+        send(socket, { type: 'rejected', reason: SLOW_DOWN_TEXT });
+        return;
+      case 'drop':
+        return;
+      case 'disconnect':
+        socket.close(CLOSE_POLICY_VIOLATION, 'too many messages');
+        return;
+    }
     const context: ClientContext = {
       viewer: tab.viewer,
       reject: (reason) => send(socket, { type: 'rejected', reason }),

@@ -14,7 +14,9 @@ import { PlaygroundAdapter } from './playground-adapter.js';
 import type { PlaygroundJobs } from './playground-adapter.js';
 import { PlaygroundChannel } from './playground-channel.js';
 import type { PlaygroundConfig } from './playground-config.js';
+import { PlaygroundResumer } from './playground-resumer.js';
 import { PlaygroundServer } from './playground-server.js';
+import type { ConversationResumer } from '../core/ports/conversation-resumer.js';
 
 export interface StartPlaygroundOptions {
   readonly config: PlaygroundConfig;
@@ -28,7 +30,14 @@ export interface StartPlaygroundOptions {
   readonly nsfwPolicy?: NsfwPolicy;
   /** A fresh random token when absent (the normal case). */
   readonly token?: AccessToken;
+  /**
+   * Where the start-up URL, token included, is printed once for the operator: standard error by
+   * default. Never the JSON logs, which are shipped and kept where others can read them.
+   */
+  readonly announce?: (line: string) => void;
 }
+
+const printToStderr = (line: string): void => void process.stderr.write(`${line}\n`);
 
 export interface RunningPlayground {
   /** The start-up URL, token included. */
@@ -37,6 +46,8 @@ export interface RunningPlayground {
   readonly port: number;
   readonly channel: PlaygroundChannel;
   readonly adapter: PlaygroundAdapter;
+  /** Brings jobs kept across a restart back to their messages (give it to the job service). */
+  readonly resumer: ConversationResumer;
   /** Stops serving and saves the channel. */
   close(): Promise<void>;
 }
@@ -45,7 +56,12 @@ export async function startPlayground(options: StartPlaygroundOptions): Promise<
   const { config, logger } = options;
   const images = options.images ?? new MemoryImageStore(config.imageLimit);
   const saved = options.history === undefined ? [] : await options.history.load();
-  const channel = new PlaygroundChannel({ historyLimit: config.historyLimit }, reviveMessages(saved));
+  // Unfinished jobs may resume (the job service says which); until then their messages stay as they were.
+  const pending = saved.filter((message) => message.tone === 'pending' && message.jobId !== undefined);
+  const channel = new PlaygroundChannel(
+    { historyLimit: config.historyLimit },
+    reviveMessages(saved, new Set(pending.flatMap((message) => (message.jobId === undefined ? [] : [message.jobId])))),
+  );
   const saver: ChannelSaver | undefined =
     options.history === undefined ? undefined : saveChannelOnChange(channel, options.history, { logger });
   const adapter = new PlaygroundAdapter({
@@ -66,13 +82,25 @@ export async function startPlayground(options: StartPlaygroundOptions): Promise<
     onClientMessage: (message) => adapter.receive(message),
     logger,
   });
-  logger.info({ url: server.url }, `Playground ready: open ${server.url}`);
+  (options.announce ?? printToStderr)(`\nPlayground: ${server.url}\n`);
+  logger.info({ origin: server.origin }, 'Playground ready: its URL with the access token is printed on standard error');
   return {
     url: server.url,
     origin: server.origin,
     port: server.port,
     channel,
     adapter,
+    resumer: new PlaygroundResumer(
+      {
+        channel,
+        images,
+        jobs: options.jobs,
+        logger,
+        editIntervalMs: config.editIntervalMs,
+        ...(options.nsfwPolicy === undefined ? {} : { nsfwPolicy: options.nsfwPolicy }),
+      },
+      pending.map((message) => message.id),
+    ),
     async close() {
       await server.close();
       await saver?.close();

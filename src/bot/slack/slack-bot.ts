@@ -2,11 +2,11 @@
 // (handleInvocation, handleAction, replies) and the job service. The only file that builds Bolt
 // objects.
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { App, LogLevel, webApi, type BlockAction, type ButtonAction, type ViewSubmitAction } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, webApi, type BlockAction, type ButtonAction, type ViewSubmitAction } from '@slack/bolt';
 import { ACTION_ID_VERSION } from '../../commands/action-id.js';
 import type { CommandDeps } from '../../commands/command-deps.js';
 import type { JobRecord } from '../../commands/job-record.js';
+import type { HttpServerLimits } from '../core/http-server-limits.js';
 import type { ChatAdapter } from '../core/chat-adapter.js';
 import { interruptedReply } from '../core/interrupted-reply.js';
 import { LiveJobs } from '../core/live-jobs.js';
@@ -16,6 +16,7 @@ import { ChannelAccess, DEFAULT_CHECK_TIMEOUT_MS } from './channel-access.js';
 import { DEFAULT_ACK_BUDGET_MS } from './deadline-ack.js';
 import { DeliveredFiles } from './delivered-files.js';
 import { createFormSubmitListener } from './form-submit-listener.js';
+import { listeningPort, startSlackHttpServer } from './http-mode-server.js';
 import { createReactionListener } from './reaction-listener.js';
 import { RecentIds } from './recent-ids.js';
 import { createResultActionListener } from './result-action-listener.js';
@@ -39,8 +40,10 @@ export interface SlackBotOptions {
   /** Time allowed before a holding ack goes out; Slack's hard limit is 3 s. */
   readonly ackBudgetMs?: number;
   readonly accessCheckTimeoutMs?: number;
-  /** HTTP mode: the interface to listen on (all of them by default). */
+  /** HTTP mode: the interface to listen on; SLACK_HOST from the config when absent. */
   readonly httpHost?: string;
+  /** HTTP mode: header and request timeouts; the defaults are right outside tests. */
+  readonly httpLimits?: HttpServerLimits;
   /** Retries of calls that must arrive (results, final edits); previews never retry. */
   readonly retryConfig?: webApi.RetryOptions;
 }
@@ -54,6 +57,8 @@ export class SlackBot implements ChatAdapter {
   readonly platform = 'slack';
   readonly #app: App;
   readonly #live = new LiveJobs();
+  /** HTTP mode only: Bolt's receiver, served by a server of our own (see http-mode-server.ts). */
+  readonly #receiver: HTTPReceiver | undefined;
   readonly #options: SlackBotOptions;
   #botUserId = '';
   #server: Server | undefined;
@@ -67,10 +72,14 @@ export class SlackBot implements ChatAdapter {
       retryConfig: options.retryConfig ?? DEFAULT_RETRY_CONFIG,
     };
     const common = { token: config.botToken, logger: boltLogger, logLevel: LogLevel.INFO, clientOptions, ignoreSelf: true };
+    this.#receiver =
+      config.connection.mode === 'http'
+        ? new HTTPReceiver({ signingSecret: config.connection.signingSecret, logger: boltLogger })
+        : undefined;
     this.#app =
       config.connection.mode === 'socket'
         ? new App({ ...common, socketMode: true, appToken: config.connection.appToken })
-        : new App({ ...common, signingSecret: config.connection.signingSecret });
+        : new App({ ...common, receiver: this.#receiver });
 
     const client = this.#app.client;
     const previewClient = new webApi.WebClient(config.botToken, {
@@ -99,8 +108,17 @@ export class SlackBot implements ChatAdapter {
     const onReaction = createReactionListener({ ...shared, seenEvents: new RecentIds() });
     const onButton = createResultActionListener(shared);
     const onFormSubmit = createFormSubmitListener(shared);
+    // A signed request replayed within its 5 minutes carries the same trigger_id: run it once.
+    const seenTriggers = new RecentIds();
 
-    this.#app.command(config.command, async ({ command, ack }) => onCommand({ command, ack }));
+    this.#app.command(config.command, async ({ command, ack }) => {
+      if (seenTriggers.seen(command.trigger_id)) {
+        logger.warn({ triggerId: command.trigger_id }, 'slack: replayed slash command ignored');
+        await ack();
+        return;
+      }
+      await onCommand({ command, ack });
+    });
     this.#app.event('reaction_added', async ({ event, body }) => onReaction({ event, body }));
     const buttons = { type: 'block_actions', action_id: RESULT_BUTTON_IDS } as const;
     this.#app.action<BlockAction<ButtonAction>>(buttons, async ({ ack, body, action }) => {
@@ -138,8 +156,7 @@ export class SlackBot implements ChatAdapter {
 
   /** The port HTTP mode listens on, once started. */
   get httpPort(): number | undefined {
-    const address = this.#server?.address();
-    return typeof address === 'object' && address !== null ? (address as AddressInfo).port : undefined;
+    return this.#server === undefined ? undefined : listeningPort(this.#server);
   }
 
   /** Checks the bot token (fails loudly if Slack rejects it), then connects or starts listening. */
@@ -147,18 +164,30 @@ export class SlackBot implements ChatAdapter {
     const auth = await this.#app.client.auth.test();
     this.#botUserId = auth.user_id ?? '';
     const { connection } = this.#options.config;
-    if (connection.mode === 'socket') {
+    if (connection.mode === 'socket' || this.#receiver === undefined) {
       await this.#app.start();
     } else {
-      const listen = { port: connection.port, ...(this.#options.httpHost === undefined ? {} : { host: this.#options.httpHost }) };
-      this.#server = (await this.#app.start(listen)) as Server;
+      this.#server = await startSlackHttpServer({
+        boltListener: this.#receiver.requestListener,
+        host: this.#options.httpHost ?? connection.host,
+        port: connection.port,
+        ...(this.#options.httpLimits === undefined ? {} : { limits: this.#options.httpLimits }),
+      });
     }
     this.#options.logger.info({ mode: connection.mode, command: this.#options.config.command }, 'slack: ready');
   }
 
   async stop(): Promise<void> {
-    await this.#app.stop();
+    const server = this.#server;
     this.#server = undefined;
+    if (server === undefined) {
+      await this.#app.stop();
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      server.close((error) => (error ? reject(error) : resolve()));
+      server.closeAllConnections();
+    });
   }
 
   /** Resolves when every job this adapter showed has its final state in Slack. */

@@ -8,6 +8,8 @@ export const DEFAULT_COMMAND = '/imagine';
 export const DEFAULT_EDIT_INTERVAL_MS = 2000;
 export const MIN_EDIT_INTERVAL_MS = 1000;
 const MAX_PORT = 65_535;
+/** HTTP mode listens on every interface unless told otherwise: Slack must reach it from outside. */
+export const DEFAULT_SLACK_HOST = '0.0.0.0';
 /** Slack command names: a slash, then up to 31 lower-case letters, digits, `-` or `_`. */
 const COMMAND_PATTERN = /^\/[a-z0-9_-]{1,31}$/;
 
@@ -42,6 +44,7 @@ const envSchema = z.preprocess(
     SLACK_APP_TOKEN: z.string().trim().startsWith('xapp-', 'must be an app-level token (xapp-…)').optional(),
     SLACK_SIGNING_SECRET: z.string().trim().optional(),
     SLACK_PORT: wholeNumber(z.number().int().min(1).max(MAX_PORT)).optional(),
+    SLACK_HOST: z.string().trim().default(DEFAULT_SLACK_HOST),
     SLACK_MODE: z.enum(['socket', 'http']).optional(),
     SLACK_API_URL: z.url().optional(),
     SLACK_COMMAND: z
@@ -56,7 +59,7 @@ const envSchema = z.preprocess(
 
 export type SlackConnection =
   | { readonly mode: 'socket'; readonly appToken: string }
-  | { readonly mode: 'http'; readonly signingSecret: string; readonly port: number };
+  | { readonly mode: 'http'; readonly signingSecret: string; readonly port: number; readonly host: string };
 
 export interface SlackConfig {
   readonly botToken: string;
@@ -86,7 +89,7 @@ function connectionOf(env: z.output<typeof envSchema>): SlackConnection {
       'Set SLACK_APP_TOKEN for Socket Mode (recommended), or SLACK_SIGNING_SECRET and SLACK_PORT for HTTP mode',
     );
   }
-  return { mode: 'http', signingSecret: env.SLACK_SIGNING_SECRET, port: env.SLACK_PORT };
+  return { mode: 'http', signingSecret: env.SLACK_SIGNING_SECRET, port: env.SLACK_PORT, host: env.SLACK_HOST };
 }
 
 /**

@@ -1,5 +1,5 @@
 // Slack has one slash command, so its text says which command is meant: `help` (or nothing) and
-// `queue` on their own, `settings …` and `admin …` with their arguments; anything else is a
+// `queue` and `loras` on their own, `settings …` and `admin …` with their arguments; anything else is a
 // prompt for /imagine, inline flags included.
 import type { Requester } from '../../commands/generate-request.js';
 import type { CommandName, Invocation } from '../../commands/invocation.js';
@@ -9,6 +9,7 @@ const WORD_COMMANDS: Readonly<Record<string, CommandName>> = {
   help: 'help',
   '--help': 'help',
   queue: 'queue',
+  loras: 'loras',
 };
 
 /** Commands that take arguments after their name. */

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { modelKindOf, readModelFolder } from '../../pipeline/model/model-folder.js';
 import type { ModelFolder } from '../../pipeline/model/model-folder.js';
 import type { ModelKind } from '../../pipeline/types.js';
+import { describeManifest, readManifest, verifyManifest } from '../download-manifest.js';
 import type { DoctorRow } from './doctor-row.js';
 import type { ConfiguredModel, DoctorSettings } from './doctor-settings.js';
 
@@ -62,13 +63,25 @@ async function checkOne(model: ConfiguredModel, isDefault: boolean, open: OpenMo
   const suffix = isDefault ? ', default' : '';
   try {
     const folder = await readModelFolder(model.dir);
+    // The download manifest: sizes always, hashes with --full (which reads every byte anyway).
+    const manifest = await readManifest(model.dir);
+    const full = open !== undefined;
+    const problems = manifest === undefined ? [] : await verifyManifest(model.dir, manifest, { hashes: full });
+    if (manifest !== undefined && problems.length > 0) {
+      return {
+        check,
+        status: 'fail',
+        detail: `${model.dir} no longer matches its download (${describeManifest(manifest)}): ${problems.join('; ')}; run npm run model:download again to repair it`,
+      };
+    }
+    const source = manifest === undefined ? '' : `; matches its download ${describeManifest(manifest)}${full ? ' (sizes and sha256)' : ' (sizes)'}`;
     if (open !== undefined) {
       const kind = await open(model.dir, model.name);
-      return { check, status: 'ok', detail: `${model.dir}: ${KIND_LABELS[kind]}, every graph opens${suffix}` };
+      return { check, status: 'ok', detail: `${model.dir}: ${KIND_LABELS[kind]}, every graph opens${suffix}${source}` };
     }
     const { kind, sure } = await kindFromConfigs(folder);
     const label = sure ? KIND_LABELS[kind] : 'SD1 or SD2';
-    return { check, status: 'ok', detail: `${model.dir}: ${label}, layout complete${suffix} (--full opens the graphs)` };
+    return { check, status: 'ok', detail: `${model.dir}: ${label}, layout complete${suffix} (--full opens the graphs)${source}` };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { check, status: 'fail', detail: `${message}; fix the folder or fetch it again with npm run model:download` };

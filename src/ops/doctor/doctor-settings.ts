@@ -24,6 +24,8 @@ export interface DoctorSettings {
   readonly allowCpuFallback: boolean;
   readonly dataDir: string;
   readonly redisUrl?: string;
+  /** JOB_QUEUE as written: with `redis` the doctor lists the worker hosts. */
+  readonly jobQueue?: string;
   readonly discordToken?: string;
   readonly discordApiBase: string;
   readonly slackBotToken?: string;
@@ -63,6 +65,7 @@ export function readDoctorSettings(env: NodeJS.ProcessEnv): DoctorSettings {
     allowCpuFallback: TRUE_WORDS.includes((value(env, 'ONNX_ALLOW_CPU_FALLBACK') ?? '').toLowerCase()),
     dataDir: value(env, 'DATA_DIR') ?? DEFAULT_DATA_DIR,
     ...optional('redisUrl', value(env, 'REDIS_URL')),
+    jobQueue: (value(env, 'JOB_QUEUE') ?? 'local').toLowerCase(),
     ...optional('discordToken', value(env, 'DISCORD_TOKEN')),
     discordApiBase: (value(env, 'DISCORD_API_BASE') ?? DEFAULT_DISCORD_API_BASE).replace(/\/+$/, ''),
     ...optional('slackBotToken', value(env, 'SLACK_BOT_TOKEN')),

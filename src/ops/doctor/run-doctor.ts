@@ -10,6 +10,7 @@ import { checkProviders } from './check-providers.js';
 import type { ProbeProvider } from './check-providers.js';
 import { checkRedis } from './check-redis.js';
 import { checkSlack } from './check-slack.js';
+import { checkWorkers } from './check-workers.js';
 import type { DoctorRow } from './doctor-row.js';
 import { isKnownProvider, readDoctorSettings } from './doctor-settings.js';
 import { formatDoctorTable } from './format-doctor-table.js';
@@ -64,6 +65,7 @@ export async function runDoctor(env: NodeJS.ProcessEnv, io: DoctorIo, options: D
     ...(await checkModels(settings, options.full === true ? realOpen(provider, settings.allowCpuFallback) : undefined)),
     await checkDataDir(settings.dataDir),
     await checkRedis(settings.redisUrl, settings.dataDir),
+    ...(settings.jobQueue === 'redis' && settings.redisUrl !== undefined ? await checkWorkers(settings.redisUrl) : []),
     await checkDiscord(settings.discordToken, settings.discordApiBase, fetchImpl),
     ...(await checkSlack(settings.slackBotToken, settings.slackAppToken, settings.slackApiUrl, fetchImpl)),
   ];

@@ -1,6 +1,7 @@
 // PNG text chunks. sharp cannot write arbitrary tEXt chunks, so we splice one in after IHDR.
-// Latin-1 text goes in tEXt (what A1111 and most readers expect); anything else in an
-// uncompressed iTXt chunk, as PIL does.
+// ASCII text goes in tEXt (what A1111 and most readers expect); anything else in an uncompressed
+// UTF-8 iTXt chunk. Latin-1 would be valid tEXt, but readers that take tEXt as UTF-8 (libvips,
+// so sharp) garble its accents; iTXt reads the same everywhere.
 
 export const PNG_SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
 const CHUNK_OVERHEAD = 12; // length + type + CRC
@@ -22,18 +23,18 @@ export function crc32(bytes: Uint8Array): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
-/** tEXt chunks hold Latin-1 only. */
-const LATIN1_MAX = 0xff;
+/** The highest code unit of 7-bit ASCII. */
+const ASCII_MAX = 0x7f;
 
-function isLatin1(text: string): boolean {
+function isAscii(text: string): boolean {
   for (let index = 0; index < text.length; index += 1) {
-    if (text.charCodeAt(index) > LATIN1_MAX) return false;
+    if (text.charCodeAt(index) > ASCII_MAX) return false;
   }
   return true;
 }
 
 function textChunkBody(keyword: string, text: string): { type: string; body: Buffer } {
-  if (isLatin1(text)) return { type: 'tEXt', body: Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.of(0), Buffer.from(text, 'latin1')]) };
+  if (isAscii(text)) return { type: 'tEXt', body: Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.of(0), Buffer.from(text, 'latin1')]) };
   // iTXt: keyword \0, compression flag 0, method 0, empty language tag \0, empty translated keyword \0, UTF-8 text.
   return {
     type: 'iTXt',

@@ -5,17 +5,27 @@ import { assertNever, resultOf } from './protocol.js';
 import type { ReadyMessage, WorkerMessage } from './protocol.js';
 import type { GenerateOptions, GenerationParams, GenerationProgress, GenerationResult } from '../types.js';
 import { WorkerError } from './worker-error.js';
-import { WorkerProcess, describeExit, tsxExecArgv } from './worker-process.js';
+import { WorkerProcess, describeExit, execArgvFor } from './worker-process.js';
 import type { WorkerExit } from './worker-process.js';
 
 export { describeExit } from './worker-process.js';
 
-export const DEFAULT_WORKER_SCRIPT = new URL('../worker/worker.ts', import.meta.url);
+/**
+ * The worker entry next to this module, with this module's own extension: `worker.ts` when the
+ * bot runs from src/ through tsx, `worker.js` when it runs from the build in dist/.
+ */
+export const DEFAULT_WORKER_SCRIPT = siblingWorkerScript(import.meta.url);
+
+export function siblingWorkerScript(moduleUrl: string): URL {
+  const extension = /\.([cm]?[jt]s)$/.exec(new URL(moduleUrl).pathname)?.[1] ?? 'js';
+  return new URL(`../worker/worker.${extension}`, moduleUrl);
+}
 /**
  * onnxruntime-node runs each session call synchronously on the worker's main thread, so no
- * heartbeat gets out during one UNet step or VAE decode: this must exceed the slowest of those.
+ * heartbeat gets out during one UNet step or VAE decode: this must exceed the slowest of those
+ * (WORKER_HEARTBEAT_TIMEOUT_SECONDS raises it for big models on slow CPUs).
  */
-export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 120_000;
+export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 30_000;
 export const DEFAULT_JOB_DEADLINE_MS = 15 * 60_000;
 export const DEFAULT_READY_TIMEOUT_MS = 5 * 60_000;
 export const DEFAULT_CANCEL_GRACE_MS = 10_000;
@@ -43,6 +53,10 @@ export interface ClientGenerateOptions extends GenerateOptions {
 export type WorkerEvent =
   | { readonly type: 'ready'; readonly pid: number; readonly ready: ReadyMessage; readonly startMs: number }
   | { readonly type: 'exit'; readonly pid: number | undefined; readonly exit: WorkerExit }
+  /** No sign of life for `silentMs`; it is killed and replaced once silent for `timeoutMs`. */
+  | { readonly type: 'unresponsive'; readonly pid: number | undefined; readonly silentMs: number; readonly timeoutMs: number }
+  /** It spoke again after an `unresponsive` event. */
+  | { readonly type: 'responsive'; readonly pid: number | undefined }
   | { readonly type: 'started'; readonly jobId: string; readonly idleMs: number | null }
   | { readonly type: 'model-switch'; readonly jobId: string; readonly from: string | null; readonly to: string; readonly ms: number }
   | { readonly type: 'worker-error'; readonly code: string; readonly message: string }
@@ -53,7 +67,7 @@ export interface PipelineClientOptions {
   readonly script?: string | URL;
   /** Worker argv, usually `workerArgs(config)`. */
   readonly args: readonly string[];
-  /** Node flags for the worker; by default the tsx loader, since there is no build step. */
+  /** Node flags for the worker; by default the tsx loader for a `.ts` script and none for `.js`. */
   readonly execArgv?: readonly string[];
   readonly env?: NodeJS.ProcessEnv;
   readonly stderr?: 'inherit' | 'ignore';
@@ -150,13 +164,19 @@ export class PipelineClient {
     const worker = new WorkerProcess({
       script: this.options.script ?? DEFAULT_WORKER_SCRIPT,
       args: this.options.args,
-      execArgv: this.options.execArgv ?? tsxExecArgv(),
+      execArgv: this.options.execArgv ?? execArgvFor(this.options.script ?? DEFAULT_WORKER_SCRIPT),
       ...(this.options.env === undefined ? {} : { env: this.options.env }),
       stderr: this.options.stderr ?? 'inherit',
       readyTimeoutMs: this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
       heartbeatTimeoutMs: this.options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
       onMessage: (message) => this.onMessage(message),
       onInvalidMessage: (error) => this.emit({ type: 'invalid-message', error }),
+      onSilence: (silentMs) =>
+        this.emit(
+          silentMs === undefined
+            ? { type: 'responsive', pid: worker.pid }
+            : { type: 'unresponsive', pid: worker.pid, silentMs, timeoutMs: this.options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS },
+        ),
       onExit: (exit) => this.onExit(worker, exit),
     });
     this.worker = worker;
@@ -206,6 +226,7 @@ export class PipelineClient {
           step: message.step,
           total: message.total,
           ...(message.preview === undefined ? {} : { preview: message.preview }),
+          ...(message.phase === undefined ? {} : { phase: message.phase }),
         };
         this.jobs.get(message.jobId)?.options.onProgress?.(progress);
         return;

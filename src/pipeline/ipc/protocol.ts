@@ -4,6 +4,10 @@
 import { z } from 'zod';
 import {
   EXECUTION_PROVIDERS,
+  GENERATION_PHASES,
+  MAX_LORAS_PER_REQUEST,
+  MAX_LORA_WEIGHT,
+  MIN_LORA_WEIGHT,
   MAX_IMAGES_PER_REQUEST,
   MASK_REGIONS,
   MAX_SEED,
@@ -66,6 +70,7 @@ export const generationParamsSchema = z.object({
   outpaint: outpaintSchema.optional(),
   hires: hiresFixSchema.optional(),
   upscaler: z.string().min(1).optional(),
+  loras: z.array(z.object({ name: z.string().min(1), weight: z.number().min(MIN_LORA_WEIGHT).max(MAX_LORA_WEIGHT) })).max(MAX_LORAS_PER_REQUEST).readonly().optional(),
 });
 
 // ---- parent → worker -------------------------------------------------------------------------
@@ -133,6 +138,7 @@ const progressMessage = z.object({
   step: z.number().int().nonnegative(),
   total: positiveInt,
   preview: bytes.optional(),
+  phase: z.enum(GENERATION_PHASES).optional(),
 });
 
 const resultImage = z.object({
@@ -156,6 +162,9 @@ const resultMessage = z.object({
     msPerStep: nonNegative,
   }),
   truncatedWords: z.array(z.string()),
+  loras: z
+    .array(z.object({ name: z.string(), weight: z.number(), hash: z.string(), applied: z.number().int().nonnegative(), total: z.number().int().nonnegative() }))
+    .optional(),
 });
 
 const errorMessage = z.object({
@@ -211,6 +220,7 @@ export function resultOf(message: ResultMessage): GenerationResult {
     timings: message.timings,
     truncatedWords: message.truncatedWords,
     model: message.model,
+    ...(message.loras === undefined ? {} : { loras: message.loras }),
   };
 }
 

@@ -36,16 +36,30 @@ export interface WorkerProcessOptions {
   readonly heartbeatTimeoutMs: number;
   readonly onMessage: (message: WorkerMessage) => void;
   readonly onInvalidMessage: (error: string) => void;
+  /** Silent for `silentMs` (well before the timeout), or undefined once it speaks again. */
+  readonly onSilence?: (silentMs: number | undefined) => void;
   readonly onExit: (exit: WorkerExit) => void;
 }
 
-/** How often the parent checks for silence, as a fraction of the heartbeat timeout. */
+/** The parent checks for silence every second (more often for a timeout under 4 s). */
+const WATCHDOG_INTERVAL_MS = 1_000;
 const WATCHDOG_CHECKS_PER_TIMEOUT = 4;
+/** Heartbeats come every second: this much silence is reported before the timeout kills it. */
+const UNRESPONSIVE_AFTER_MS = 3_000;
 
 /** `--import <tsx loader>` so a `.ts` worker runs without a build step, wherever the cwd is. */
 export function tsxExecArgv(): string[] {
   const loader = createRequire(import.meta.url).resolve('tsx');
   return ['--import', pathToFileURL(loader).href];
+}
+
+/**
+ * Node flags a worker script needs: the tsx loader for `.ts` (development, `npm start`), none for
+ * `.js` (the build in dist/, which runs without tsx or esbuild).
+ */
+export function execArgvFor(script: string | URL): string[] {
+  const path = typeof script === 'string' ? script : fileURLToPath(script);
+  return /\.[cm]?ts$/.test(path) ? tsxExecArgv() : [];
 }
 
 export class WorkerProcess {
@@ -56,6 +70,7 @@ export class WorkerProcess {
   /** While a model loads the worker cannot heartbeat; silence is fine until this time. */
   private loadingUntil = 0;
   private isReady = false;
+  private silenceReported = false;
   private killReason: ExitReason | undefined;
   /** The error the worker reported before exiting during start-up, if any. */
   private startError: WorkerError | undefined;
@@ -84,17 +99,28 @@ export class WorkerProcess {
       this.kill('hung');
     }, options.readyTimeoutMs);
 
+    const watchdogMs = Math.max(1, Math.min(WATCHDOG_INTERVAL_MS, Math.floor(options.heartbeatTimeoutMs / WATCHDOG_CHECKS_PER_TIMEOUT)));
     this.watchdog = setInterval(() => {
-      if (!this.silentTooLong()) return;
+      if (this.silentFor() <= this.unresponsiveAfterMs()) return;
       // Timers run before pending I/O is read: if this process itself was stalled, the worker's
       // messages may be waiting in the pipe. Let them in, then decide.
       setImmediate(() => {
-        if (this.silentTooLong()) this.kill('hung');
+        const silentMs = this.silentFor();
+        if (silentMs > options.heartbeatTimeoutMs) {
+          this.kill('hung');
+        } else if (silentMs > this.unresponsiveAfterMs() && !this.silenceReported) {
+          this.silenceReported = true;
+          options.onSilence?.(silentMs);
+        }
       });
-    }, Math.max(1, Math.floor(options.heartbeatTimeoutMs / WATCHDOG_CHECKS_PER_TIMEOUT)));
+    }, watchdogMs);
 
     this.child.on('message', (value: unknown) => {
       this.lastSeen = Date.now();
+      if (this.silenceReported) {
+        this.silenceReported = false;
+        options.onSilence?.(undefined);
+      }
       const parsed = parseWorkerMessage(value);
       if (!parsed.ok) {
         options.onInvalidMessage(parsed.error);
@@ -150,9 +176,14 @@ export class WorkerProcess {
     });
   }
 
-  private silentTooLong(): boolean {
+  /** How long the ready worker has been silent; 0 while it loads a model (it cannot heartbeat then). */
+  private silentFor(): number {
     const now = Date.now();
-    return this.isReady && now > this.loadingUntil && now - this.lastSeen > this.options.heartbeatTimeoutMs;
+    return this.isReady && now > this.loadingUntil ? now - this.lastSeen : 0;
+  }
+
+  private unresponsiveAfterMs(): number {
+    return Math.min(UNRESPONSIVE_AFTER_MS, this.options.heartbeatTimeoutMs / 2);
   }
 
   get pid(): number | undefined {

@@ -39,8 +39,26 @@ export interface OnnxNode {
 }
 
 type TensorData =
-  | { readonly kind: 'inline'; readonly encoding: 'raw' | 'float_data' | 'int32_data' | 'double_data'; readonly bytes: () => Promise<Uint8Array> }
+  | {
+      readonly kind: 'inline';
+      readonly encoding: 'raw' | 'float_data' | 'int32_data' | 'double_data';
+      readonly bytes: () => Promise<Uint8Array>;
+      /** Where raw_data lies in the model file (absent for Constant nodes). */
+      readonly fileStart: number | undefined;
+      readonly length: number;
+    }
   | { readonly kind: 'external'; readonly location: string; readonly offset: number; readonly length: number | undefined };
+
+export const ONNX_DATA_TYPE = DATA_TYPE;
+
+export interface TensorStorage {
+  readonly dataType: number;
+  readonly dims: readonly number[];
+  /** The external data file as the model names it (relative to the model's folder), or undefined for raw_data in the model file. */
+  readonly file: string | undefined;
+  readonly offset: number;
+  readonly length: number;
+}
 
 interface TensorEntry {
   readonly name: string;
@@ -114,6 +132,29 @@ export class OnnxGraphIndex {
 
   tensorDims(name: string): readonly number[] | undefined {
     return this.tensors.get(name)?.dims;
+  }
+
+  /**
+   * Where a float initializer's bytes lie, for patching them in a copy of the file: the model file
+   * itself (raw_data) or its external data file. Undefined for tensors stored any other way.
+   */
+  tensorStorage(name: string): TensorStorage | undefined {
+    const tensor = this.tensors.get(name);
+    const elementBytes = tensor === undefined ? undefined : BYTES_PER_ELEMENT[tensor.dataType];
+    if (tensor === undefined || elementBytes === undefined || tensor.data === undefined) return undefined;
+    const count = tensor.dims.reduce((product, dim) => product * dim, 1);
+    const base = { dataType: tensor.dataType, dims: tensor.dims, length: count * elementBytes };
+    const data = tensor.data;
+    if (data.kind === 'external') return { ...base, file: data.location, offset: data.offset };
+    if (data.encoding !== 'raw' || data.fileStart === undefined || data.length !== base.length) return undefined;
+    return { ...base, file: undefined, offset: data.fileStart };
+  }
+
+  /** Every external data file the initializers name, relative to the model's folder. */
+  externalFiles(): string[] {
+    const files = new Set<string>();
+    for (const tensor of this.tensors.values()) if (tensor.data?.kind === 'external') files.add(tensor.data.location);
+    return [...files];
   }
 
   /** The node that outputs `name`. */
@@ -231,7 +272,13 @@ async function parseTensor(
         const { start: dataStart } = field;
         // In memory the bytes are at hand; in a file they are read only when asked for.
         const bytes = source instanceof MemorySource ? await source.view(dataStart, length) : undefined;
-        inline = { kind: 'inline', encoding, bytes: async () => bytes ?? (await readFileRange(dataStart, length)) };
+        inline = {
+          kind: 'inline',
+          encoding,
+          bytes: async () => bytes ?? (await readFileRange(dataStart, length)),
+          fileStart: source instanceof MemorySource ? undefined : dataStart,
+          length,
+        };
         break;
       }
       case TENSOR.externalData: {

@@ -4,10 +4,13 @@ import ort from 'onnxruntime-node';
 import { PipelineError } from '../errors.js';
 import type { ExecutionProviderName } from '../types.js';
 import type { HostTensor, TensorSpec, TensorType } from './host-tensor.js';
+import { float16Bits, toOrtFeed } from './ort-tensor.js';
 
 export interface SessionOptions {
   readonly provider: ExecutionProviderName;
   readonly threads?: number;
+  /** External data files given as bytes instead of read from disk (`path` as the model names it). */
+  readonly externalData?: ReadonlyArray<{ readonly path: string; readonly data: Uint8Array }>;
 }
 
 /** Raw `session.run` time, summed, so benchmarks can compare the pipeline against it. */
@@ -35,6 +38,7 @@ export class OnnxModel {
       executionProviders: [options.provider],
       graphOptimizationLevel: 'all',
       ...(options.threads !== undefined ? { intraOpNumThreads: options.threads } : {}),
+      ...(options.externalData !== undefined ? { externalData: options.externalData.map(({ path, data }) => ({ path, data })) } : {}),
     };
     try {
       return new OnnxModel(file, await ort.InferenceSession.create(file, sessionOptions));
@@ -47,13 +51,26 @@ export class OnnxModel {
     }
   }
 
+  /** A session on model bytes held in memory; `name` stands in for the file in messages. */
+  static async loadBytes(bytes: Uint8Array, name: string, options: SessionOptions): Promise<OnnxModel> {
+    const sessionOptions: ort.InferenceSession.SessionOptions = {
+      executionProviders: [options.provider],
+      ...(options.threads !== undefined ? { intraOpNumThreads: options.threads } : {}),
+    };
+    try {
+      return new OnnxModel(name, await ort.InferenceSession.create(bytes, sessionOptions));
+    } catch (error) {
+      throw new PipelineError('invalid_model_folder', `${name}: onnxruntime could not load it: ${firstLine(error instanceof Error ? error.message : String(error))}`);
+    }
+  }
+
   input(name: string): TensorSpec | undefined {
     return this.inputs.get(name);
   }
 
   async run(feeds: Readonly<Record<string, HostTensor>>, outputNames?: readonly string[]): Promise<Record<string, HostTensor>> {
     const ortFeeds: Record<string, ort.Tensor> = {};
-    for (const [name, tensor] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(tensor.type, tensor.data, tensor.dims);
+    for (const [name, tensor] of Object.entries(feeds)) ortFeeds[name] = toOrtFeed(tensor);
     const started = performance.now();
     const results = outputNames ? await this.session.run(ortFeeds, outputNames as string[]) : await this.session.run(ortFeeds);
     this.stats.runMs += performance.now() - started;
@@ -85,7 +102,7 @@ function fromOrt(name: string, value: ort.OnnxValue, file: string): HostTensor {
     case 'float32':
       return { type, dims, data: tensor.data as Float32Array };
     case 'float16':
-      return { type, dims, data: tensor.data as Uint16Array };
+      return { type, dims, data: float16Bits(tensor.data) };
     case 'int32':
       return { type, dims, data: tensor.data as Int32Array };
     case 'int64':

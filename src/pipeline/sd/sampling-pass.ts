@@ -3,6 +3,7 @@
 // inpainting and each half of the hires fix have in common; progress is reported on a bar that
 // may span several passes.
 import { PipelineError } from '../errors.js';
+import type { OnnxModel } from '../onnx/onnx-model.js';
 import { createScheduler } from '../schedulers/create-scheduler.js';
 import type { TextConditioning } from '../text/text-conditioning.js';
 import { SIZE_MULTIPLE, type GenerationParams, type GenerationProgress } from '../types.js';
@@ -43,6 +44,8 @@ export interface SamplingPass {
   readonly conditioning: TextConditioning;
   readonly start?: PassStart;
   readonly inpaint?: PassInpaint;
+  /** The UNet session to run: the base one, or one with the request's LoRAs applied. */
+  readonly unet?: OnnxModel;
   readonly progress: PassProgress;
   readonly throwIfCancelled: () => void;
 }
@@ -100,7 +103,7 @@ export async function runSamplingPass(components: PipelineComponents, pass: Samp
   }
 
   const runner = new UnetRunner(
-    components.parts.unet,
+    pass.unet ?? components.parts.unet,
     components.unetSignature,
     { count: params.count, latentHeight, latentWidth },
     pass.conditioning,

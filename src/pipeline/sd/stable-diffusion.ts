@@ -4,11 +4,14 @@
 // oracle models whose right answer is known in closed form.
 import { schedulerJsonFor } from './distilled-schedule.js';
 import { PipelineError } from '../errors.js';
+import { A1111_SAMPLERS } from '../image/a1111-parameters.js';
 import { encodePng, vaeSampleToRgb } from '../image/encode-image.js';
 import type { ImageParameters } from '../image/a1111-parameters.js';
 import { loadInitImage } from '../image/init-image.js';
+import { join } from 'node:path';
 import { readModelFolder } from '../model/model-folder.js';
-import type { RunStats } from '../onnx/onnx-model.js';
+import { OnnxModel, type RunStats } from '../onnx/onnx-model.js';
+import { LoraSessions, type LoraActivation } from '../lora/lora-sessions.js';
 import { assembleComponents, type PipelineComponents, type PipelineInfo } from './pipeline-components.js';
 import { openPipelineParts, releaseParts, type PipelineParts } from './pipeline-parts.js';
 import { SeededRng } from './rng.js';
@@ -18,7 +21,6 @@ import { ClipTokenizer } from '../text/tokenizer/clip-tokenizer.js';
 import {
   HIRES_LANCZOS,
   HIRES_LATENT,
-  SAMPLER_LABELS,
   SAMPLER_NAMES,
   SIZE_MULTIPLE,
   type ExecutionProviderName,
@@ -53,6 +55,11 @@ export interface PipelineOptions {
   readonly maxInitPixels?: number;
   /** Folder of ONNX image upscalers (`NAME.onnx`), for the hires fix and upscaling. */
   readonly upscalersDir?: string;
+  /** Folder of `NAME.safetensors` LoRAs; without it, requests with LoRAs are refused. */
+  readonly loraDir?: string;
+  /** Where LoRA-patched copies of model parts are kept (least recently used out beyond `loraCacheMaxBytes`). */
+  readonly loraCacheDir?: string;
+  readonly loraCacheMaxBytes?: number;
   /** Told once when the requested provider could not start and cpu is used instead. */
   readonly onWarning?: (message: string) => void;
 }
@@ -90,9 +97,12 @@ const A1111_UPSCALER_NAMES: Readonly<Record<string, string>> = { [HIRES_LATENT]:
 export type PipelineRunStats = Record<keyof PipelineParts, RunStats | undefined>;
 
 const DEFAULT_MAX_INIT_PIXELS = 4096 * 4096;
+/** Patched copies go here when no cache folder is given. */
+const LORA_CACHE_FOLDER = '.lora-cache';
 
 export class StableDiffusionPipeline {
   readonly info: PipelineInfo;
+  private readonly loras: LoraSessions | undefined;
   private readonly upscalers: UpscalerModels;
 
   private constructor(
@@ -101,6 +111,19 @@ export class StableDiffusionPipeline {
   ) {
     this.info = components.info;
     this.upscalers = new UpscalerModels(options.upscalersDir, { provider: components.info.provider, ...(options.threads !== undefined ? { threads: options.threads } : {}) });
+    const { loraDir } = options;
+    this.loras = loraDir === undefined ? undefined : new LoraSessions(
+      { unet: components.parts.unet, textEncoder: components.parts.textEncoder, textEncoder2: components.parts.textEncoder2 },
+      {
+        loraDir,
+        cacheDir: options.loraCacheDir ?? join(loraDir, LORA_CACHE_FOLDER),
+        ...(options.loraCacheMaxBytes === undefined ? {} : { cacheMaxBytes: options.loraCacheMaxBytes }),
+        modelName: components.info.name,
+        modelKind: components.info.kind,
+        ...(options.threads === undefined ? {} : { threads: options.threads }),
+        load: (file) => OnnxModel.load(file, { provider: components.info.provider, ...(options.threads === undefined ? {} : { threads: options.threads }) }),
+      },
+    );
   }
 
   static async load(modelDir: string, name: string, options: PipelineOptions): Promise<StableDiffusionPipeline> {
@@ -147,10 +170,13 @@ export class StableDiffusionPipeline {
     if (startImage && strength === 0) return this.returnInitImage(params, seeds, startImage.rgb, started);
     const inpaint = edit ? await encodeInpaintInputs(edit, params, this.requireEncoder(editOptionName(params)), this.components.unetSignature.sampleChannels) : undefined;
 
+    const lora = await this.activateLoras(params, onProgress);
+    throwIfCancelled();
+    const conditioner = this.components.conditioner.withModels([lora.models.textEncoder, lora.models.textEncoder2].filter((model) => model !== undefined));
     const isLcm = this.info.kind === 'lcm';
     const guided = !isLcm && params.guidanceScale > 1;
     const textStarted = performance.now();
-    const conditioning = await this.components.conditioner.encode(params.prompt, params.negativePrompt, guided, params.clipSkip);
+    const conditioning = await conditioner.encode(params.prompt, params.negativePrompt, guided, params.clipSkip);
     const textEncodeMs = performance.now() - textStarted;
     throwIfCancelled();
 
@@ -168,6 +194,7 @@ export class StableDiffusionPipeline {
       conditioning,
       ...(start ? { start } : {}),
       ...(inpaint ? { inpaint: inpaint.inpaint } : {}),
+      unet: lora.models.unet,
       progress: progress(0),
       throwIfCancelled,
     });
@@ -175,7 +202,7 @@ export class StableDiffusionPipeline {
     if (hires) {
       const upscaled = await upscaleLatentsForSecondPass(latents, hires, params, await this.hiresImageParts(hires.hires.upscaler, latents, params));
       throwIfCancelled();
-      latents = await runSamplingPass(this.components, { params: hires.second, conditioning, start: { latents: upscaled, strength: hires.hires.denoise }, progress: progress(firstSteps), throwIfCancelled });
+      latents = await runSamplingPass(this.components, { params: hires.second, conditioning, start: { latents: upscaled, strength: hires.hires.denoise }, unet: lora.models.unet, progress: progress(firstSteps), throwIfCancelled });
       output = hires.second;
     }
     const latentHeight = output.height / SIZE_MULTIPLE;
@@ -186,10 +213,11 @@ export class StableDiffusionPipeline {
     const decodeStarted = performance.now();
     const decoded = await this.decodeImages(latents, params.count, latentHeight, latentWidth, throwIfCancelled);
     const decodeMs = performance.now() - decodeStarted;
-    const images = await this.finish(params, seeds, decoded);
+    const images = await this.finish(params, seeds, decoded, lora.loras);
     return {
       images,
       model: this.info.name,
+      ...(lora.loras.length > 0 ? { loras: lora.loras } : {}),
       truncatedWords: conditioning.truncatedWords,
       timings: {
         totalMs: performance.now() - started,
@@ -217,10 +245,19 @@ export class StableDiffusionPipeline {
     return images;
   }
 
+  /** Sessions with the request's LoRAs applied (the base ones when it has none). */
+  private async activateLoras(params: GenerationParams, onProgress: GenerateOptions['onProgress']): Promise<LoraActivation> {
+    const requested = params.loras ?? [];
+    const base = { models: { unet: this.components.parts.unet, textEncoder: this.components.parts.textEncoder, textEncoder2: this.components.parts.textEncoder2 }, loras: [] };
+    if (requested.length === 0) return base;
+    if (this.loras === undefined) throw new PipelineError('invalid_params', `model "${this.info.name}" was loaded without a LoRA folder, so it cannot apply LoRAs`);
+    return this.loras.activate(requested, () => onProgress?.({ step: 0, total: params.numInferenceSteps, phase: 'applying_lora' }));
+  }
+
   /** Safety check, then PNGs with parameters. */
-  private async finish(params: GenerationParams, seeds: readonly number[], images: readonly RgbImage[]): Promise<GeneratedImage[]> {
+  private async finish(params: GenerationParams, seeds: readonly number[], images: readonly RgbImage[], loras: LoraActivation['loras'] = []): Promise<GeneratedImage[]> {
     const flags = this.components.safetyChecker ? await this.components.safetyChecker.check(images) : images.map(() => false);
-    return Promise.all(images.map((image, i) => this.toImage(params, seeds[i]!, image, flags[i] ?? false)));
+    return Promise.all(images.map((image, i) => this.toImage(params, seeds[i]!, image, flags[i] ?? false, loras)));
   }
 
   private async prepareInit(params: GenerationParams): Promise<{ rgb: Uint8Array; latent: Float32Array }> {
@@ -238,13 +275,13 @@ export class StableDiffusionPipeline {
     return { images, model: this.info.name, truncatedWords: [], timings: { totalMs, textEncodeMs: 0, denoiseMs: 0, decodeMs: 0, msPerStep: 0 } };
   }
 
-  private async toImage(params: GenerationParams, seed: number, image: RgbImage, nsfw: boolean): Promise<GeneratedImage> {
+  private async toImage(params: GenerationParams, seed: number, image: RgbImage, nsfw: boolean, loras: LoraActivation['loras'] = []): Promise<GeneratedImage> {
     const { width, height } = image;
     const png = await encodePng(image.rgb, width, height, {
       prompt: params.prompt,
       negativePrompt: params.negativePrompt,
       steps: params.numInferenceSteps,
-      sampler: SAMPLER_LABELS[params.sampler],
+      ...A1111_SAMPLERS[params.sampler],
       cfgScale: params.guidanceScale,
       seed,
       // A1111 records the first pass's size beside the hires upscale factor.
@@ -252,12 +289,14 @@ export class StableDiffusionPipeline {
       model: this.info.name,
       ...(params.clipSkip !== undefined ? { clipSkip: params.clipSkip } : {}),
       ...editParameters(params),
+      ...(loras.length > 0 ? { loras } : {}),
     });
     return { png, seed, width, height, nsfw };
   }
 
   async release(): Promise<void> {
     await this.upscalers.release();
+    await this.loras?.release();
     await releaseParts(this.components.parts);
   }
 

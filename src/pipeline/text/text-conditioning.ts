@@ -3,7 +3,8 @@
 // encoder in ONE batched call. Each chunk's embeddings are weighted (mean restored), chunks are
 // concatenated along the token axis, and SDXL's two encoders along the feature axis.
 import { PipelineError } from '../errors.js';
-import type { ClipTextEncoder, ConditioningFamily, HiddenLayer } from './clip-text-encoder.js';
+import { ClipTextEncoder, type ConditioningFamily, type HiddenLayer } from './clip-text-encoder.js';
+import type { OnnxModel } from '../onnx/onnx-model.js';
 import { applyTokenWeights } from './prompt/apply-token-weights.js';
 import { buildWeightedChunks, DEFAULT_MAX_CHUNKS, type ChunkOptions, type WeightedChunk } from './prompt/build-weighted-chunks.js';
 import { emptyChunk, padTo } from './prompt/pad-chunk-counts.js';
@@ -55,6 +56,15 @@ export class TextConditioner {
     const maxChunks = options.maxChunks ?? DEFAULT_MAX_CHUNKS;
     // One fixed window: cut at exactly 75 tokens, as plain truncation does, so nothing that fits is lost.
     this.chunkOptions = maxChunks === 1 ? { maxChunks, commaBacktrack: 0 } : { maxChunks };
+  }
+
+  /** The same conditioner on other sessions of the same encoders (e.g. with a LoRA applied). */
+  withModels(models: readonly OnnxModel[]): TextConditioner {
+    if (models.every((model, i) => model === this.encoders[i]?.model)) return this;
+    return new TextConditioner(
+      this.encoders.map((encoder, i) => new ClipTextEncoder(encoder.tokenizer, models[i] ?? encoder.model, encoder.signature)),
+      this.options,
+    );
   }
 
   async encode(prompt: string, negativePrompt: string, withGuidance: boolean, clipSkip?: number): Promise<TextConditioning> {

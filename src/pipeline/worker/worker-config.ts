@@ -33,6 +33,10 @@ export const workerConfigSchema = z.object({
       maxInitPixels: z.number().int().positive().optional(),
       /** Folder of ONNX image upscalers (`NAME.onnx`). */
       upscalersDir: z.string().optional(),
+      /** Folder of NAME.safetensors LoRAs, and where patched model copies are cached (LRU, capped). */
+      loraDir: z.string().optional(),
+      loraCacheDir: z.string().optional(),
+      loraCacheMaxBytes: z.number().int().positive().optional(),
     })
     .prefault({}),
   heartbeatMs: z.number().int().positive().default(DEFAULT_HEARTBEAT_MS),

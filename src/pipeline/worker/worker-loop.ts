@@ -177,6 +177,7 @@ export class WorkerLoop {
         images: result.images.map((image) => ({ ...image })),
         timings: result.timings,
         truncatedWords: [...result.truncatedWords],
+        ...(result.loras === undefined ? {} : { loras: result.loras.map((lora) => ({ ...lora })) }),
       };
     } catch (error) {
       const [code, message] = classify(error, signal);

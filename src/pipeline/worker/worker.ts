@@ -21,6 +21,9 @@ const loadModel: ModelLoader = (entry, config) =>
     fastDecode: config.pipeline.fastDecode,
     maxInitPixels: config.pipeline.maxInitPixels,
     upscalersDir: config.pipeline.upscalersDir,
+    loraDir: config.pipeline.loraDir,
+    loraCacheDir: config.pipeline.loraCacheDir,
+    loraCacheMaxBytes: config.pipeline.loraCacheMaxBytes,
   });
 
 function logError(context: string, error: unknown): void {

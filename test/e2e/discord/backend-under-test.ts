@@ -7,7 +7,8 @@ import KeyvSqlite from '@keyv/sqlite';
 import Keyv from 'keyv';
 import { KeyvBanList } from '../../../src/bot/core/ban-list.js';
 import { FileImageStore } from '../../../src/bot/core/image-store.js';
-import { JobService } from '../../../src/bot/core/job-service.js';
+import type { JobService } from '../../../src/bot/core/job-service.js';
+import { createLocalJobService } from '../../../src/bot/core/local-job-service.js';
 import { KeyvJobStore } from '../../../src/bot/core/job-store.js';
 import type { Logger } from '../../../src/bot/core/logger.js';
 import { KeyvRateLimiter } from '../../../src/bot/core/rate-limiter.js';
@@ -63,8 +64,9 @@ export async function startBackendUnderTest(options: BackendUnderTestOptions): P
     },
     defaultModel: model.name,
   });
-  const service = new JobService({
+  const { service } = createLocalJobService({
     generator: pipeline.client,
+    keyv,
     jobs,
     images,
     limiter: KeyvRateLimiter.forKeyv(keyv, options.limit !== undefined ? { perUser: options.limit } : {}),
@@ -72,6 +74,7 @@ export async function startBackendUnderTest(options: BackendUnderTestOptions): P
     models: [model.name],
     logger: options.logger,
   });
+  await service.start();
   const backend = createDiscordBackend(
     { config, settings: new KeyvUserSettingsStore(keyv), scopes: new KeyvScopeSettingsStore(keyv), jobs, queue: service, limits: service, admin: service },
     service,

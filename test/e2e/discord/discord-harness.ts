@@ -53,6 +53,8 @@ export class DiscordHarness {
       tokenLifetimeMs: FIFTEEN_MINUTES_MS,
       tokenSwitchMarginMs: 0,
       deliveryAttempts: 4,
+      // The fake serves attachments itself, standing in for Discord's CDN.
+      attachmentOrigins: [fake.origin],
       ...options.bot,
     };
     const harness = new DiscordHarness(fake, config, await mkdtemp(join(tmpdir(), 'imagine-discord-')), options);

@@ -90,7 +90,7 @@ describe('a deleted job message', () => {
     const refused = await harness.fake.waitForRequest((r) => r.path.includes(sent.token) && r.status === 404, { timeoutMs: JOB_TIMEOUT_MS });
     expect((refused.response as { code: number }).code).toBe(10008);
     const alice = `discord:${harness.fake.world.users.alice.id}` as const;
-    await expect.poll(() => harness.pieces.service.snapshot(alice).mine.length, { timeout: SETTLE_MS }).toBe(0);
+    await expect.poll(async () => (await harness.pieces.service.snapshot(alice)).mine.length, { timeout: SETTLE_MS }).toBe(0);
 
     // The worker runs one job at a time, so the next job's result comes after anything the cancelled one would still post.
     const next = harness.fake.slashCommand({ name: 'imagine', options: { prompt: 'next in line' }, user: harness.fake.world.users.bob });

@@ -161,7 +161,7 @@ describe('limits and delivery failures', () => {
     const notice = await harness.fake.waitForRequest((r) => r.method === 'POST' && r.path === `/webhooks/${harness.fake.world.applicationId}/${second.token}`);
     const body = notice.json as { content: string; flags: number };
     expect(body.flags & 64).toBe(64);
-    expect(body.content).toMatch(/going a bit fast.*Try again in/);
+    expect(body.content).toMatch(/You can make 1 image per 1 min\. Try again in (1 min|\d+ s)\./);
   });
 
   it('retries the final message through a run of 5xx answers', async () => {
@@ -205,7 +205,7 @@ describe('slash command registration', () => {
   it('registers the commands with ranges, choices, autocomplete and DM access', async () => {
     h = await DiscordHarness.start();
     const commands = h.fake.registeredCommands(h.fake.world.guild.id);
-    expect(commands.map((command) => command.name)).toEqual(['imagine', 'queue', 'settings', 'help', 'admin']);
+    expect(commands.map((command) => command.name)).toEqual(['imagine', 'queue', 'settings', 'help', 'admin', 'loras']);
     const imagineCommand = commands.find((command) => command.name === 'imagine') as unknown as {
       contexts: number[];
       options: { name: string; type: number; required?: boolean; min_value?: number; max_value?: number; choices?: unknown[]; autocomplete?: boolean }[];
@@ -215,5 +215,7 @@ describe('slash command registration', () => {
     expect(imagineCommand.options.find((option) => option.name === 'steps')).toMatchObject({ type: 4, min_value: 1, max_value: 50 });
     expect(imagineCommand.options.find((option) => option.name === 'sampler')?.choices?.length).toBeGreaterThan(1);
     expect(imagineCommand.options.find((option) => option.name === 'ar')).toMatchObject({ autocomplete: true });
+    // LoRA names come from the folder by autocomplete: Discord's fixed choices stop at 25.
+    expect(imagineCommand.options.find((option) => option.name === 'lora')).toMatchObject({ type: 3, autocomplete: true });
   });
 });

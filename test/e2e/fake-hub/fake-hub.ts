@@ -9,7 +9,7 @@ import type { HubFile } from './hub-files.js';
 export interface FakeRepo {
   readonly id: string;
   readonly files: readonly HubFile[];
-  /** Served for 'main' and for this commit id. */
+  /** Served for 'main' and for this commit id, which 'main' resolves to. */
   readonly commit?: string;
 }
 
@@ -37,12 +37,16 @@ export interface FakeHub {
   corrupt(path: string): void;
   /** Answers Range requests for `path` with the whole file and 200, like a server without resume. */
   ignoreRange(path: string): void;
+  /** Holds every download of `path` (not size probes) until the returned function is called. */
+  hold(path: string): () => void;
   /** Downloads (not size probes) served per file path. */
   transfers(path: string): RecordedRequest[];
   close(): Promise<void>;
 }
 
-const DEFAULT_COMMIT = '0123456789abcdef0123456789abcdef01234567';
+/** The commit every repo's 'main' resolves to unless the repo names its own. */
+export const FAKE_HUB_COMMIT = '0123456789abcdef0123456789abcdef01234567';
+const DEFAULT_COMMIT = FAKE_HUB_COMMIT;
 const DEFAULT_PAGE_SIZE = 1000;
 const PROBE_RANGE = 'bytes=0-0';
 const CORRUPT_BYTE_MASK = 0xff;
@@ -70,6 +74,7 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
   const cuts = new Map<string, { afterBytes: number; times: number }>();
   const corrupted = new Set<string>();
   const rangeIgnored = new Set<string>();
+  const held = new Map<string, Promise<void>>();
   const repos = new Map(options.repos.map((repo) => [repo.id, repo]));
   let url = '';
 
@@ -169,6 +174,11 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
       response.end();
       return;
     }
+    const gate = rangeHeader === PROBE_RANGE ? undefined : held.get(path);
+    if (gate !== undefined) {
+      void gate.then(() => response.end(body));
+      return;
+    }
     const cut = cuts.get(path);
     if (cut !== undefined && cut.times > 0 && rangeHeader !== PROBE_RANGE && body.length > cut.afterBytes) {
       cut.times--;
@@ -197,6 +207,12 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
       tree(target, treeMatch[1] ?? '', treeMatch[2] ?? '', treeMatch[3] ?? '', treeMatch[4] ?? '', response);
       return;
     }
+    const revisionMatch = /^\/api\/models\/([^/]+)\/([^/]+)\/revision\/([^/]+)$/.exec(path);
+    if (revisionMatch && request.method === 'GET') {
+      const repo = findRepo(revisionMatch[1] ?? '', revisionMatch[2] ?? '', revisionMatch[3] ?? '', response);
+      if (repo !== undefined) json(response, 200, { id: repo.id, sha: repo.commit ?? DEFAULT_COMMIT });
+      return;
+    }
     const resolveMatch = /^\/([^/]+)\/([^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(path);
     if (resolveMatch && (request.method === 'GET' || request.method === 'HEAD')) {
       resolve(request, resolveMatch[1] ?? '', resolveMatch[2] ?? '', resolveMatch[3] ?? '', resolveMatch[4] ?? '', response);
@@ -213,7 +229,15 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
     cutConnection: (path, afterBytes, times = 1) => cuts.set(path, { afterBytes, times }),
     corrupt: (path) => corrupted.add(path),
     ignoreRange: (path) => rangeIgnored.add(path),
-    transfers: (path) => requests.filter((entry) => entry.path.endsWith(`/resolve/main/${path}`) && entry.range !== PROBE_RANGE),
+    hold: (path) => {
+      let release: () => void = () => undefined;
+      held.set(path, new Promise<void>((resolve) => (release = resolve)));
+      return () => {
+        held.delete(path);
+        release();
+      };
+    },
+    transfers: (path) => requests.filter((entry) => /\/resolve\/[^/]+\//.test(entry.path) && entry.path.endsWith(`/${path}`) && entry.range !== PROBE_RANGE),
     close: () =>
       new Promise<void>((done, fail) => {
         server.close((error) => (error ? fail(error) : done()));

@@ -5,11 +5,12 @@ import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MANIFEST_FILE } from '../../../src/ops/download-manifest.js';
 import { downloadModel } from '../../../src/ops/download-model.js';
 import type { FileOutcome } from '../../../src/ops/fetch-model-file.js';
 import { runModelDownload } from '../../../src/ops/run-model-download.js';
 import { writeOracleModel } from '../../fixtures/oracle/index.js';
-import { startFakeHub } from './fake-hub.js';
+import { FAKE_HUB_COMMIT, startFakeHub } from './fake-hub.js';
 import type { FakeHub, FakeRepo } from './fake-hub.js';
 import { readRepoFiles } from './hub-files.js';
 import { foreignFiles, safetyCheckerFiles, sampleModelFiles, SAMPLE_UNET_DATA_BYTES, toHubFiles } from './sample-model.js';
@@ -65,7 +66,7 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 async function expectFolderMatches(dir: string, contents: ReadonlyMap<string, Uint8Array>): Promise<void> {
-  expect(await filesUnder(dir)).toEqual([...contents.keys()].sort());
+  expect(await filesUnder(dir)).toEqual([...contents.keys(), MANIFEST_FILE].sort());
   for (const [path, data] of contents) expect(Buffer.compare(await readFile(join(dir, path)), Buffer.from(data)), path).toBe(0);
 }
 
@@ -78,7 +79,7 @@ describe('model:download against a local Hub', () => {
     expect(result.code).toBe(0);
     await expectFolderMatches(join(modelsDir, 'tiny'), wanted);
     for (const path of foreignFiles().keys()) expect(server.transfers(path), path).toEqual([]);
-    expect(server.requests.filter((request) => request.path === `/api/models/${REPO}/tree/main`).length).toBeGreaterThan(1);
+    expect(server.requests.filter((request) => request.path === `/api/models/${REPO}/tree/${FAKE_HUB_COMMIT}`).length).toBeGreaterThan(1);
     expect(result.stdout).toContain('tiny: ready in');
     expect(result.stdout).toContain('with vae_encoder and safety_checker');
     // Plain lines, not a redrawn bar, when stderr is not a terminal; bytes and speed on each.
@@ -174,7 +175,7 @@ describe('model:download against a local Hub', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/1 downloaded, \d+ already present/);
     const fetched = server.requests.slice(before).filter((request) => request.path.includes('/resolve/') && request.range !== 'bytes=0-0');
-    expect(fetched.map((request) => request.path)).toEqual([`/${REPO}/resolve/main/vae_decoder/model.onnx`]);
+    expect(fetched.map((request) => request.path)).toEqual([`/${REPO}/resolve/${FAKE_HUB_COMMIT}/vae_decoder/model.onnx`]);
     await expectFolderMatches(join(modelsDir, 'tiny'), wanted);
   });
 

@@ -12,7 +12,8 @@ import { KeyvUserSettingsStore } from '../../../src/commands/keyv-user-settings-
 import { KeyvBanList } from '../../../src/bot/core/ban-list.js';
 import type { ImageGenerator } from '../../../src/bot/core/image-generator.js';
 import { FileImageStore } from '../../../src/bot/core/image-store.js';
-import { JobService } from '../../../src/bot/core/job-service.js';
+import type { JobService } from '../../../src/bot/core/job-service.js';
+import { createLocalJobService } from '../../../src/bot/core/local-job-service.js';
 import { KeyvJobStore } from '../../../src/bot/core/job-store.js';
 import { silentLogger } from '../../../src/bot/core/logger.js';
 import type { Logger } from '../../../src/bot/core/logger.js';
@@ -51,6 +52,10 @@ export interface WorldOptions {
   readonly editIntervalMs?: number;
   readonly perUserLimit?: BucketLimit;
   readonly logger?: Logger;
+  /** Where the start-up URL is printed for the operator; nowhere by default. */
+  readonly announce?: (line: string) => void;
+  /** Commands config `adminUserKeys`. */
+  readonly admins?: readonly string[];
 }
 
 export interface PlaygroundWorld {
@@ -70,8 +75,9 @@ export async function startPlaygroundWorld(options: WorldOptions): Promise<Playg
   const jobStore = new KeyvJobStore(keyv);
   const images = await FileImageStore.open(join(dataDir, 'images'));
   const { name, kind, defaultSteps } = options.model;
-  const jobService = new JobService({
+  const { service: jobService } = createLocalJobService({
     generator: options.generator,
+    keyv,
     jobs: jobStore,
     images,
     limiter: KeyvRateLimiter.forKeyv(keyv, options.perUserLimit === undefined ? {} : { perUser: options.perUserLimit }),
@@ -83,6 +89,7 @@ export async function startPlaygroundWorld(options: WorldOptions): Promise<Playg
     config: commandsConfigSchema.parse({
       models: { [name]: { kind, ...(defaultSteps === undefined ? {} : { defaultSteps }) } },
       defaultModel: name,
+      ...(options.admins === undefined ? {} : { adminUserKeys: options.admins }),
     }),
     settings: new KeyvUserSettingsStore(keyv),
     scopes: new KeyvScopeSettingsStore(keyv),
@@ -102,7 +109,10 @@ export async function startPlaygroundWorld(options: WorldOptions): Promise<Playg
     logger,
     images,
     history: new KeyvChannelHistoryStore(keyv),
+    announce: options.announce ?? (() => undefined),
   });
+  jobService.addResumer(playground.resumer);
+  await jobService.start();
   return {
     playground,
     jobService,

@@ -11,6 +11,7 @@ import { parseCommandsConfig } from '../../../src/commands/config.js';
 import { KeyvScopeSettingsStore } from '../../../src/commands/keyv-scope-settings-store.js';
 import { KeyvUserSettingsStore } from '../../../src/commands/keyv-user-settings-store.js';
 import type { JobService } from '../../../src/bot/core/job-service.js';
+import type { HttpServerLimits } from '../../../src/bot/core/http-server-limits.js';
 import type { RateLimitConfig } from '../../../src/bot/core/rate-limiter.js';
 import { SlackBot } from '../../../src/bot/slack/slack-bot.js';
 import type { SlackConfig } from '../../../src/bot/slack/slack-config.js';
@@ -38,6 +39,8 @@ export interface HarnessOptions {
   readonly resultsInThread?: boolean;
   readonly ackBudgetMs?: number;
   readonly limits?: Partial<RateLimitConfig>;
+  /** HTTP mode: header and request timeouts of the bot's server. */
+  readonly httpLimits?: HttpServerLimits;
 }
 
 export interface Services {
@@ -104,7 +107,7 @@ function configFor(fake: FakeSlack, options: HarnessOptions): SlackConfig {
   return {
     botToken: fake.botToken,
     connection:
-      options.mode === 'http' ? { mode: 'http', signingSecret: SIGNING_SECRET, port: 0 } : { mode: 'socket', appToken: fake.appToken },
+      options.mode === 'http' ? { mode: 'http', signingSecret: SIGNING_SECRET, port: 0, host: '127.0.0.1' } : { mode: 'socket', appToken: fake.appToken },
     apiUrl: fake.apiUrl,
     command: options.command ?? '/imagine',
     editIntervalMs: options.editIntervalMs ?? TEST_EDIT_INTERVAL_MS,
@@ -127,6 +130,7 @@ async function startOn(fake: FakeSlack, pipeline: PipelineUnderTest, stores: Sto
     httpHost: '127.0.0.1',
     retryConfig: { retries: 2, minTimeout: 10, maxTimeout: 50 },
     ...(options.ackBudgetMs === undefined ? {} : { ackBudgetMs: options.ackBudgetMs }),
+    ...(options.httpLimits === undefined ? {} : { httpLimits: options.httpLimits }),
   });
   await bot.start();
   if (options.mode !== 'http') await fake.waitForConnection();

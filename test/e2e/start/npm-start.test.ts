@@ -163,7 +163,21 @@ describe('npm start', () => {
         METRICS_PORT: String(metricsPort),
       }),
     );
+    const release = hub.hold('unet/model.onnx');
     await bot.waitFor(/downloading the \\?"sd-turbo\\?" preset/);
+    // While the first download runs, /healthz is up and says how far it got.
+    let during: { status: number; body: Record<string, unknown> } | undefined;
+    for (let tries = 0; tries < 200; tries++) {
+      during = await healthOf(metricsPort).catch(() => undefined);
+      if ((during?.body['download'] as { totalBytes?: number } | undefined)?.totalBytes) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(during?.status).toBe(200);
+    expect(during?.body).toMatchObject({ state: 'downloading', download: { model: 'sd-turbo' } });
+    const progress = during?.body['download'] as { doneBytes: number; totalBytes: number; percent: number };
+    expect(progress.totalBytes).toBeGreaterThan(0);
+    expect(progress.percent).toBeLessThan(100);
+    release();
     await bot.waitFor(/sd-turbo: ready in/);
     await bot.waitFor(/imagine is running/);
     expect((await healthOf(metricsPort)).body).toMatchObject({ state: 'ready', model: 'sd-turbo' });

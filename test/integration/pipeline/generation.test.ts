@@ -69,14 +69,15 @@ describe('StableDiffusionPipeline on an oracle model', () => {
     }
   });
 
-  it('writes A1111 parameters a user can reproduce the image from', async () => {
+  it('writes A1111 parameters that this bot reproduces the image from', async () => {
     const result = await model.pipeline.generate({ ...BASE, negativePrompt: 'fog', seed: 99, sampler: 'dpmpp_2m_karras', width: 72, height: 56 });
     const text = readPngText(result.images[0]!.png).get('parameters')!;
     expect(text.split('\n')[0]).toBe(BASE.prompt);
     expect(text.split('\n')[1]).toBe('Negative prompt: fog');
     expect(Object.fromEntries(parseParameterFields(text))).toMatchObject({
       Steps: '6',
-      Sampler: 'DPM++ 2M Karras',
+      Sampler: 'DPM++ 2M',
+      'Schedule type': 'Karras',
       'CFG scale': '4',
       Seed: '99',
       Size: '72x56',

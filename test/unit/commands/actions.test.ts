@@ -140,7 +140,7 @@ describe('re-roll', () => {
     const original = imagine('a fox --model turbo', testConfig());
     const { act } = await world(record(original), testConfig({ models: { sd15: { kind: 'sd1' } }, defaultModel: 'sd15' }));
     const outcome = await act(button(encodeActionId({ kind: 'reroll', jobId: JOB_ID })));
-    expect(outcome.kind === 'reply' && outcome.reply.text).toBe('The model `turbo` isn\'t available anymore.');
+    expect(outcome.kind === 'reply' && outcome.reply.text).toBe("The model `turbo` isn't available. Available: sd15.");
   });
 
   it('refuses a prompt that the blocklist has caught up with', async () => {
@@ -148,14 +148,6 @@ describe('re-roll', () => {
     const { act } = await world(record(original), testConfig({ blocklist: { words: ['fox'] } }));
     const outcome = await act(button(encodeActionId({ kind: 'reroll', jobId: JOB_ID })));
     expect(outcome.kind === 'reply' && outcome.reply.text).toBe("This prompt can't be used here. Please try a different one.");
-  });
-
-  it('refuses a banned user', async () => {
-    const config = testConfig();
-    const { act, admin } = await world(record(imagine('a fox', config)), config);
-    await admin.ban('discord:stranger');
-    const outcome = await act(button(encodeActionId({ kind: 'reroll', jobId: JOB_ID })), STRANGER);
-    expect(outcome.kind === 'reply' && outcome.reply.text).toBe("You can't use this bot.");
   });
 });
 

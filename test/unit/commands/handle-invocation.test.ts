@@ -58,13 +58,6 @@ describe('handleInvocation', () => {
     });
   });
 
-  it('refuses a banned user before anything else', async () => {
-    const d = deps();
-    await d.admin.ban('discord:user-1');
-    const outcome = await handleInvocation(imagineInvocation('a fox'), d);
-    expect(outcome.kind === 'reply' && outcome.reply.text).toBe("You can't use this bot.");
-  });
-
   it('shows /queue: counts, your jobs with place and ETA, and your remaining images', async () => {
     const d = deps();
     d.queue.snapshots.set('discord:user-1', {

@@ -54,7 +54,7 @@ describe('/imagine options', () => {
 
   it('offer everything the issue lists', () => {
     expect(options.map((option) => option.name)).toEqual([
-      'prompt', 'negative', 'seed', 'steps', 'cfg', 'sampler', 'ar', 'size', 'count', 'model', 'image', 'mask', 'strength', 'style', 'clip-skip',
+      'prompt', 'negative', 'seed', 'steps', 'cfg', 'sampler', 'ar', 'size', 'count', 'model', 'image', 'mask', 'strength', 'lora', 'style', 'clip-skip',
       'hires', 'hires-steps', 'hires-denoise', 'hires-upscaler', 'upscaler',
     ]);
     expect(byName('prompt')?.required).toBe(true);
@@ -106,6 +106,11 @@ describe('autocomplete', () => {
 
   it('suggests styles including none, and nothing for other options', () => {
     expect(autocompleteChoices('style', 'AN', config)).toEqual([{ name: 'anime', value: 'anime' }]);
+    // LoRAs: names starting with what was typed, then names containing it; never more than Discord takes.
+    const loras = ['pixel-art', 'detail', 'art-nouveau', ...Array.from({ length: 30 }, (_, i) => `style-${i}`)];
+    expect(autocompleteChoices('lora', 'art', config, undefined, loras).map((choice) => choice.value)).toEqual(['art-nouveau', 'pixel-art']);
+    expect(autocompleteChoices('lora', '', config, undefined, loras)).toHaveLength(25);
+    expect(imagineOptions(config).find((option) => option.name === 'lora')).toMatchObject({ autocomplete: true, flags: ['--lora'] });
     expect(autocompleteChoices('seed', '1', config)).toEqual([]);
   });
 });

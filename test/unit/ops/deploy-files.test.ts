@@ -5,8 +5,19 @@ import type { Instruction } from './support/dockerfile-instructions.js';
 import { parseYaml } from './support/mini-yaml.js';
 import type { YamlValue } from './support/mini-yaml.js';
 import { parseUnitFile } from './support/systemd-unit.js';
+import { DEFAULT_SHUTDOWN_GRACE_MS } from '../../../src/bot/core/shutdown.js';
 
 const root = new URL('../../../', import.meta.url);
+/** The default SHUTDOWN_GRACE_SECONDS, and what follows it at most: interrupted jobs settle (15 s),
+ * the last messages go out (5 s), the worker closes (10 s). A stop timeout must exceed both. */
+const SHUTDOWN_GRACE_SECONDS = DEFAULT_SHUTDOWN_GRACE_MS / 1000;
+const SETTLE_SECONDS = 30;
+
+function seconds(value: string | undefined): number {
+  const match = /^(\d+)(s|min|m)?$/.exec(value ?? '');
+  if (!match) throw new Error(`not a duration: ${value}`);
+  return Number(match[1]) * (match[2] === 'min' || match[2] === 'm' ? 60 : 1);
+}
 const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
 
 type Tree = { [key: string]: YamlValue };
@@ -48,11 +59,41 @@ describe('deploy/compose.yaml', () => {
     expect(at(bot, 'ports')).toEqual(['127.0.0.1:8787:8787', '127.0.0.1:9464:9464']);
   });
 
-  it('offers Redis only behind a profile, with its own volume', () => {
-    expect(at(compose, 'services', 'redis', 'profiles')).toEqual(['redis']);
-    expect(at(compose, 'services', 'redis', 'volumes')).toEqual(['redis-data:/data']);
+  it('runs Redis with an append-only file on its own volume, and waits for its health check', () => {
+    const redis = at(compose, 'services', 'redis');
+    expect(at(redis, 'command')).toEqual(expect.arrayContaining(['redis-server', '--appendonly', 'yes']));
+    expect(at(redis, 'volumes')).toEqual(['redis-data:/data']);
+    expect(at(redis, 'healthcheck', 'test')).toEqual(['CMD', 'redis-cli', 'ping']);
     expect(at(compose, 'volumes')).toHaveProperty('redis-data');
     expect(at(bot, 'profiles')).toBeUndefined();
+    expect(at(bot, 'depends_on', 'redis', 'condition')).toBe('service_healthy');
+  });
+
+  it('has a worker service that --scale worker=N multiplies: the built worker host on the bot image, with the models and Redis', () => {
+    const worker = at(compose, 'services', 'worker');
+    expect(at(worker, 'image')).toBe(at(bot, 'image'));
+    expect(at(worker, 'command')).toEqual(['node', 'dist/bot/worker-host/main.js']);
+    expect(at(worker, 'environment', 'REDIS_URL')).toBe('redis://redis:6379');
+    expect(at(worker, 'volumes')).toEqual(['../models:/app/models:ro']);
+    expect(at(worker, 'depends_on', 'redis', 'condition')).toBe('service_healthy');
+    // None by default, so a plain `up` is today's single process; no ports, so replicas never clash.
+    expect(at(worker, 'deploy', 'replicas')).toBe(0);
+    expect(at(worker, 'ports')).toBeUndefined();
+    expect(at(worker, 'container_name')).toBeUndefined();
+    const packageJson = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    expect(packageJson.scripts['worker']).toBeDefined();
+  });
+
+  it('gives a stop more time than the shutdown grace plus its wind-down', () => {
+    const configured = /SHUTDOWN_GRACE_SECONDS: [^\n]*\.default\((\d+)\)/.exec(read('src/bot/app-config.ts'))?.[1];
+    expect(Number(configured)).toBe(SHUTDOWN_GRACE_SECONDS);
+    expect(seconds(String(at(bot, 'stop_grace_period')))).toBeGreaterThan(SHUTDOWN_GRACE_SECONDS + SETTLE_SECONDS);
+  });
+
+  it('starts the bot after Redis answers its health check', () => {
+    expect(at(bot, 'depends_on', 'redis')).toEqual({ condition: 'service_healthy' });
+    expect(at(compose, 'services', 'redis', 'profiles')).toBeUndefined();
+    expect(at(compose, 'services', 'redis', 'healthcheck', 'test')).toEqual(['CMD', 'redis-cli', 'ping']);
   });
 
   it('has a CUDA override that builds deploy/Dockerfile.cuda and reserves the GPU', () => {
@@ -60,6 +101,8 @@ describe('deploy/compose.yaml', () => {
     expect(at(cuda, 'services', 'bot', 'build', 'dockerfile')).toBe('deploy/Dockerfile.cuda');
     expect(at(cuda, 'services', 'bot', 'environment', 'ONNX_PROVIDER')).toBe('cuda');
     expect(at(cuda, 'services', 'bot', 'deploy', 'resources', 'reservations', 'devices')).toEqual([{ driver: 'nvidia', count: 'all', capabilities: ['gpu'] }]);
+    expect(at(cuda, 'services', 'worker', 'environment', 'ONNX_PROVIDER')).toBe('cuda');
+    expect(at(cuda, 'services', 'worker', 'deploy', 'resources', 'reservations', 'devices')).toEqual([{ driver: 'nvidia', count: 'all', capabilities: ['gpu'] }]);
   });
 });
 
@@ -82,18 +125,31 @@ describe.each(dockerfiles)('$file', ({ file, user }) => {
   const runtime = finalStage(instructions);
   const deps = instructions.filter((instruction) => instruction.stage === 0);
 
-  it('is multi-stage, with Node 20 on Debian bookworm slim for the build', () => {
+  it('is multi-stage, with Node 24 LTS on Debian bookworm slim for the build', () => {
     expect(new Set(instructions.map((instruction) => instruction.stage)).size).toBeGreaterThanOrEqual(2);
-    expect(instructions.find((instruction) => instruction.keyword === 'ARG' && instruction.args.startsWith('NODE_IMAGE='))?.args).toBe('NODE_IMAGE=node:20-bookworm-slim');
+    expect(instructions.find((instruction) => instruction.keyword === 'ARG' && instruction.args.startsWith('NODE_IMAGE='))?.args).toBe('NODE_IMAGE=node:24-bookworm-slim');
     expect(deps[0]?.args).toBe('${NODE_IMAGE} AS deps');
   });
 
-  it('copies .npmrc before npm ci, so the install honours the CUDA download skip', () => {
-    const copyNpmrc = deps.findIndex((instruction) => instruction.keyword === 'COPY' && sources(instruction).includes('.npmrc'));
-    const npmCi = deps.findIndex((instruction) => instruction.keyword === 'RUN' && /\bnpm ci\b/.test(instruction.args));
-    expect(copyNpmrc).toBeGreaterThanOrEqual(0);
-    expect(npmCi).toBeGreaterThan(copyNpmrc);
-    expect(deps[npmCi]?.args).toContain('--omit=dev');
+  it('installs with package.json (its allowScripts), builds dist/, then drops the dev dependencies', () => {
+    const runs = deps.filter((instruction) => instruction.keyword === 'RUN').map((instruction) => instruction.args);
+    const npmCi = runs.findIndex((args) => /\bnpm ci\b/.test(args));
+    const build = runs.findIndex((args) => args.includes('npm run build'));
+    expect(npmCi).toBeGreaterThanOrEqual(0);
+    expect(build).toBeGreaterThan(npmCi);
+    expect(runs[build]).toContain('npm prune --omit=dev');
+    expect(deps.some((instruction) => instruction.keyword === 'COPY' && sources(instruction).includes('.npmrc'))).toBe(false);
+  });
+
+  it('runs the build with plain node: no tsx, no sources', () => {
+    expect(runtime.find((instruction) => instruction.keyword === 'CMD')?.args).toBe('["node", "dist/bot/main.js"]');
+    const copies = runtime.filter((instruction) => instruction.keyword === 'COPY').map((instruction) => instruction.args);
+    expect(copies).toContain('--from=deps /app/dist ./dist');
+    expect(copies.some((args) => /\bsrc\b/.test(args))).toBe(false);
+  });
+
+  it('lets the playground listen beyond loopback inside the container', () => {
+    expect(runtime.find((instruction) => instruction.keyword === 'ENV')?.args).toContain('PLAYGROUND_HOST=0.0.0.0');
   });
 
   it('runs as a non-root user with models and data on volumes', () => {
@@ -107,8 +163,9 @@ describe.each(dockerfiles)('$file', ({ file, user }) => {
 
   it('starts the bot under an init, with a health check on /healthz', () => {
     expect(runtime.find((instruction) => instruction.keyword === 'ENTRYPOINT')?.args).toBe('["/usr/bin/tini", "--"]');
-    expect(runtime.find((instruction) => instruction.keyword === 'CMD')?.args).toBe('["node", "--import", "tsx", "src/bot/main.ts"]');
-    expect(runtime.find((instruction) => instruction.keyword === 'HEALTHCHECK')?.args).toContain("/healthz')");
+    const healthcheck = runtime.find((instruction) => instruction.keyword === 'HEALTHCHECK')?.args ?? '';
+    expect(healthcheck).toContain("/healthz')");
+    expect(seconds(/--start-period=(\S+)/.exec(healthcheck)?.[1])).toBeGreaterThanOrEqual(600);
   });
 
   it('copies only files that exist in the repository', () => {
@@ -130,9 +187,9 @@ describe('deploy/Dockerfile (cpu, webgpu)', () => {
 
 describe('deploy/Dockerfile.cuda', () => {
   const instructions = parseDockerfile(read('deploy/Dockerfile.cuda'));
-  it('installs the CUDA execution provider at build time and checks it landed', () => {
+  it('runs the CUDA provider install step explicitly at build time and checks it landed', () => {
     const build = instructions.filter((instruction) => instruction.stage === 0 && instruction.keyword === 'RUN').map((instruction) => instruction.args).join('\n');
-    expect(build).toContain('ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node');
+    expect(build).toContain('ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js');
     expect(build).toContain('test -f node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so');
   });
 
@@ -140,6 +197,13 @@ describe('deploy/Dockerfile.cuda', () => {
     expect(instructions.find((instruction) => instruction.args.startsWith('CUDA_IMAGE='))?.args).toMatch(/^CUDA_IMAGE=nvidia\/cuda:12\.[\d.]+-cudnn-runtime-/);
     expect(finalStage(instructions)[0]?.args).toBe('${CUDA_IMAGE} AS runtime');
     expect(finalStage(instructions).find((instruction) => instruction.keyword === 'ENV')?.args).toContain('ONNX_PROVIDER=cuda');
+  });
+
+  it('gives its user a home it owns, and says so in HOME', () => {
+    const runs = finalStage(instructions).filter((instruction) => instruction.keyword === 'RUN').map((instruction) => instruction.args).join('\n');
+    expect(runs).toMatch(/useradd [^\n]*--create-home --home-dir \/home\/imagine/);
+    expect(runs).not.toContain('--no-create-home');
+    expect(finalStage(instructions).find((instruction) => instruction.keyword === 'ENV')?.args).toContain('HOME=/home/imagine');
   });
 });
 
@@ -152,8 +216,17 @@ describe('deploy/imagine.service', () => {
     expect(one('EnvironmentFile')).toBe('/opt/imagine/.env');
     expect(one('User')).toBe('imagine');
     expect(one('Restart')).toBe('on-failure');
-    expect(one('ExecStart')).toMatch(/^\/\S+\/node --import tsx src\/bot\/main\.ts$/);
+    expect(one('ExecStart')).toMatch(/^\/\S+\/node dist\/bot\/main\.js$/);
     expect(unit.get('Install')?.get('WantedBy')).toEqual(['multi-user.target']);
+  });
+
+  it('does not restart on a configuration error (exit 2)', () => {
+    expect(one('RestartPreventExitStatus')).toBe('2');
+  });
+
+  it('gives a stop more time than the shutdown grace plus its wind-down', () => {
+    expect(one('KillMode')).toBe('mixed');
+    expect(seconds(one('TimeoutStopSec'))).toBeGreaterThan(SHUTDOWN_GRACE_SECONDS + SETTLE_SECONDS);
   });
 
   it('is hardened, with only the data and models folders writable', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { UserKey } from '../../../../src/commands/ports.js';
-import { UserFacingError } from '../../../../src/commands/user-facing-error.js';
 import { EtaEstimator } from '../../../../src/bot/core/eta-estimator.js';
 import { FairQueue } from '../../../../src/bot/core/fair-queue.js';
 import type { FairQueueOptions, RunOutcome } from '../../../../src/bot/core/fair-queue.js';
+import type { Admission } from '../../../../src/bot/core/ports/job-queue.js';
 
 /** Jobs that run until the test finishes them, recording the order in which they start. */
 class Harness {
@@ -17,7 +17,14 @@ class Harness {
     this.queue = new FairQueue({ maxPendingPerUser: 10, ...options });
   }
 
+  /** Adds a job and returns its place; throws when the queue refuses it. */
   add(id: string, user: string, cost = 1) {
+    const admission = this.tryAdd(id, user, cost);
+    if (!admission.accepted) throw new Error(`refused: ${admission.reason}`);
+    return admission.place;
+  }
+
+  tryAdd(id: string, user: string, cost = 1) {
     return this.queue.add({
       id,
       user: `discord:${user}` as UserKey,
@@ -60,14 +67,9 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
-function refusal(action: () => unknown): UserFacingError {
-  try {
-    action();
-  } catch (error) {
-    if (UserFacingError.is(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
+function refusal(admission: Admission) {
+  if (admission.accepted) throw new Error('expected a refusal');
+  return admission;
 }
 
 describe('FairQueue', () => {
@@ -152,27 +154,26 @@ describe('FairQueue', () => {
     expect(harness.queue.cancel('nope')).toBeUndefined();
   });
 
-  it('refuses with queue_full, saying the limit and when a place frees up', async () => {
+  it('refuses with queue_full, saying when a place frees up', async () => {
     const estimator = new EtaEstimator({ defaultMsPerUnit: 100 });
     const harness = new Harness({ maxLength: 2, estimator });
     harness.add('run', 'A', 40); // 4 s of work
     harness.add('w1', 'B');
     harness.add('w2', 'C');
     await settle();
-    const error = refusal(() => harness.add('w3', 'D'));
-    expect(error.code).toBe('queue_full');
-    expect(error.message).toContain('2 jobs waiting');
-    expect(error.details.retryAfterMs).toBeGreaterThan(3_900);
-    expect(error.details.retryAfterMs).toBeLessThanOrEqual(4_000);
+    const error = refusal(harness.tryAdd('w3', 'D'));
+    expect(error.reason).toBe('queue_full');
+    expect(error.retryAfterMs).toBeGreaterThan(3_900);
+    expect(error.retryAfterMs).toBeLessThanOrEqual(4_000);
   });
 
-  it('refuses a third pending job per user with too_many_pending, naming the limit', () => {
+  it('refuses a third pending job per user with too_many_pending, counting what they have', () => {
     const harness = new Harness({ maxPendingPerUser: 2 });
     harness.add('A1', 'A');
     harness.add('A2', 'A');
-    const error = refusal(() => harness.add('A3', 'A'));
-    expect(error.code).toBe('too_many_pending');
-    expect(error.message).toContain('at most 2');
+    const error = refusal(harness.tryAdd('A3', 'A'));
+    expect(error.reason).toBe('too_many_pending');
+    expect(error.pending).toBe(2);
     expect(harness.add('B1', 'B').position).toBe(1); // and ahead of A2
   });
 
@@ -181,7 +182,7 @@ describe('FairQueue', () => {
     harness.add('A1', 'A');
     harness.add('B1', 'B');
     harness.queue.pauseIntake();
-    expect(refusal(() => harness.add('C1', 'C')).code).toBe('intake_paused');
+    expect(refusal(harness.tryAdd('C1', 'C')).reason).toBe('intake_paused');
     await harness.runAll();
     expect(harness.started).toEqual(['A1', 'B1']);
     harness.queue.resumeIntake();

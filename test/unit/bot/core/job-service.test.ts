@@ -95,7 +95,7 @@ describe('JobService', () => {
     const second = await service.submit(request('a2'), requester('alice'), a2);
     const other = await service.submit(request('b1'), requester('bob'), b1);
     expect([second.position, other.position]).toEqual([1, 1]);
-    expect(service.snapshot('discord:alice').mine.map((job) => [job.status, job.position])).toEqual([
+    expect((await service.snapshot('discord:alice')).mine.map((job) => [job.status, job.position])).toEqual([
       ['running', 0],
       ['queued', 2],
     ]);
@@ -159,10 +159,10 @@ describe('JobService', () => {
     expect(unknown.code).toBe('model_unavailable');
     expect(unknown.message).toContain('fake-sd1');
 
-    service.pauseIntake();
+    await service.pauseIntake();
     expect((await refusal(service.submit(request('x'), requester('u2'), new RecordingObserver()))).code).toBe('intake_paused');
-    expect(service.snapshot('discord:u2').paused).toBe(true);
-    service.resumeIntake();
+    expect((await service.snapshot('discord:u2')).paused).toBe(true);
+    await service.resumeIntake();
     const resumed = new RecordingObserver();
     await service.submit(request('x'), requester('u2'), resumed);
     expect((await resumed.ended).type).toBe('succeeded');
@@ -210,7 +210,7 @@ describe('JobService', () => {
     expect(String((logged?.details as { err?: unknown } | undefined)?.err)).toContain('fake unexpected failure');
   });
 
-  it('cancels a queued job and a running one', async () => {
+  it('cancels a job, queued or running, giving back the images of one that never started', async () => {
     const { service, jobs } = await harness();
     const running = new RecordingObserver();
     const waiting = new RecordingObserver();
@@ -221,6 +221,7 @@ describe('JobService', () => {
     const waitingEnd = await waiting.ended;
     expect(waitingEnd.type === 'failed' && waitingEnd.error.code).toBe('cancelled');
     expect(waiting.events.some((event) => event.type === 'started')).toBe(false);
+    expect(await service.remaining('discord:leo')).toMatchObject({ images: 20 });
 
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await service.cancel(runningJob.jobId)).toBe(true);
@@ -292,32 +293,53 @@ describe('JobService', () => {
     await second.keyv.disconnect();
   });
 
-  it('on shutdown tells waiting users they were interrupted and lets the running job finish', async () => {
-    const { service, jobs } = await harness();
+  it('on shutdown lets the running job finish and keeps the waiting ones, which resume in order on the next start', async () => {
+    const keyv = new Keyv({ store: new KeyvSqlite(`sqlite://${join(dir, 'shutdown.sqlite')}`) });
+    const dataDir = join(dir, 'shutdown');
+    const first = await harness({ dataDir, keyv });
     const running = new RecordingObserver();
     const waiting = [new RecordingObserver(), new RecordingObserver()];
-    await service.submit(request('finishing delay:20', { numInferenceSteps: 10 }), requester('nina'), running);
+    await first.service.submit(request('finishing delay:20', { numInferenceSteps: 10 }), requester('nina'), running);
     const queuedJobs = [
-      await service.submit(request('w1'), requester('omar'), waiting[0] ?? running),
-      await service.submit(request('w2'), requester('pia'), waiting[1] ?? running),
+      await first.service.submit(request('w1', { seed: 11 }), requester('omar'), waiting[0] ?? running),
+      await first.service.submit(request('w2', { seed: 12 }), requester('pia'), waiting[1] ?? running),
     ];
-    await service.shutdown(5_000);
+    await first.service.shutdown(5_000);
     expect((await running.ended).type).toBe('succeeded');
-    for (const observer of waiting) {
-      const ending = await observer.ended;
-      expect(ending.type === 'failed' && ending.error.code).toBe('interrupted');
-    }
-    expect((await jobs.get(queuedJobs[0]?.jobId ?? ''))?.status).toBe('interrupted');
-    expect((await refusal(service.submit(request('late'), requester('nina'), new RecordingObserver()))).code).toBe('intake_paused');
+    expect(waiting.flatMap((observer) => observer.events.map((event) => event.type))).not.toContain('failed');
+    expect((await refusal(first.service.submit(request('late'), requester('nina'), new RecordingObserver()))).code).toBe('intake_paused');
+
+    // The next process finds them, in the same order, and their conversations get the results.
+    const resumed = new Map(queuedJobs.map((job) => [job.jobId, new RecordingObserver()]));
+    const second = await harness({ dataDir, keyv, start: false });
+    second.service.addResumer({ observerFor: (record) => resumed.get(record.jobId) });
+    expect((await second.service.start()).map((job) => job.jobId)).toEqual(queuedJobs.map((job) => job.jobId));
+    const endings = await Promise.all(queuedJobs.map((job) => resumed.get(job.jobId)?.ended));
+    expect(endings.map((ending) => (ending?.type === 'succeeded' ? ending.record.images.map((image) => image.seed) : ending))).toEqual([[11], [12]]);
+    const order = queuedJobs.map((job) => resumed.get(job.jobId)?.startedAt() ?? Infinity);
+    expect(order[0]).toBeLessThan(order[1] ?? 0);
+    await second.service.shutdown(1_000);
+    await keyv.disconnect();
   });
 
-  it('interrupts a running job that outlasts the grace period', async () => {
-    const { service } = await harness();
+  it('runs a job cut off by the grace period again after the restart, once, and delivers it once', async () => {
+    const keyv = new Keyv();
+    const dataDir = join(dir, 'cut-off');
+    const first = await harness({ dataDir, keyv });
     const running = new RecordingObserver();
-    await service.submit(request('endless delay:50', { numInferenceSteps: 50 }), requester('quinn'), running);
+    const { jobId } = await first.service.submit(request('endless delay:20', { numInferenceSteps: 20, seed: 31 }), requester('quinn'), running);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    await service.shutdown(100);
-    const ending = await running.ended;
-    expect(ending.type === 'failed' && ending.error.code).toBe('interrupted');
+    await first.service.shutdown(50);
+    expect(running.events.map((event) => event.type)).not.toContain('failed');
+
+    const second = await harness({ dataDir, keyv, start: false });
+    const again = new RecordingObserver();
+    second.service.addResumer({ observerFor: (record) => (record.jobId === jobId ? again : undefined) });
+    expect(await second.service.start()).toEqual([{ jobId, user: 'discord:quinn', wasRunning: true }]);
+    const ending = await again.ended;
+    expect(ending.type === 'succeeded' && ending.record.images.map((image) => image.seed)).toEqual([31]);
+    expect(again.events.filter((event) => event.type === 'restarted')).toHaveLength(1);
+    expect(await second.jobs.claimDelivery(jobId)).toBe(false);
+    await second.service.shutdown(1_000);
   });
 });

@@ -5,6 +5,7 @@ import KeyvSqlite from '@keyv/sqlite';
 import Keyv from 'keyv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobRecord, MessageRef } from '../../../../src/commands/job-record.js';
+import { resultImageId } from '../../../../src/bot/core/ports/image-store.js';
 import { FileImageStore } from '../../../../src/bot/core/image-store.js';
 import { KeyvJobStore } from '../../../../src/bot/core/job-store.js';
 
@@ -94,7 +95,7 @@ describe('KeyvJobStore', () => {
 describe('FileImageStore', () => {
   it('stores bytes by id and reads them back after reopening', async () => {
     const images = await FileImageStore.open(join(dir, 'images-a'));
-    const id = FileImageStore.resultId('3f0c6f5e-1b7b-4a55-9a43-3c3f3f3f3f3f', 1);
+    const id = resultImageId('3f0c6f5e-1b7b-4a55-9a43-3c3f3f3f3f3f', 1);
     await images.put(id, new Uint8Array([1, 2, 3]));
     const reopened = await FileImageStore.open(join(dir, 'images-a'));
     expect([...((await reopened.get(id)) ?? [])]).toEqual([1, 2, 3]);

@@ -6,7 +6,9 @@ import KeyvSqlite from '@keyv/sqlite';
 import Keyv from 'keyv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserKey } from '../../../../src/commands/ports.js';
-import { KeyvRateLimiter, rateLimitedError } from '../../../../src/bot/core/rate-limiter.js';
+import { KeyvRateLimiter } from '../../../../src/bot/core/rate-limiter.js';
+import { errorReply } from '../../../../src/commands/replies.js';
+import { UserFacingError } from '../../../../src/commands/user-facing-error.js';
 import type { RateLimitConfig } from '../../../../src/bot/core/rate-limiter.js';
 import { REDIS_SKIP_REASON, redisServerAvailable, startRedis } from './redis-server.js';
 import type { RunningRedis } from './redis-server.js';
@@ -122,16 +124,14 @@ describe('rate limits across a restart', () => {
   });
 });
 
-describe('rateLimitedError', () => {
+describe('the rate_limited refusal a user reads', () => {
   it.each([
     { scope: 'user' as const, cost: 1, retryAfterMs: 30_000, says: 'You can make 20 images per 10 min. Try again in 30 s.' },
     { scope: 'guild' as const, cost: 2, retryAfterMs: 90_500, says: 'This server/workspace can make 20 images per 10 min. Try again in 1 min 31 s.' },
-    { scope: 'user' as const, cost: 25, retryAfterMs: 150_000, says: 'ask for at most 20 at a time' },
+    { scope: 'user' as const, cost: 25, retryAfterMs: 150_000, says: 'You can make 20 images per 10 min; ask for at most 20 at a time.' },
   ])('$scope, cost $cost: "$says"', ({ scope, cost, retryAfterMs, says }) => {
-    const error = rateLimitedError({ ok: false, scope, retryAfterMs, limit: { capacity: 20, windowMs: TEN_MINUTES } }, cost);
-    expect(error.code).toBe('rate_limited');
-    expect(error.details.retryAfterMs).toBe(retryAfterMs);
-    expect(error.message).toContain(says);
+    const error = UserFacingError.of('rate_limited', { retryAfterMs, limit: { capacity: 20, windowMs: TEN_MINUTES, scope }, requested: cost });
+    expect(errorReply(error).text).toBe(says);
   });
 });
 

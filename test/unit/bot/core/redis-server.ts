@@ -10,12 +10,23 @@ export function redisServerAvailable(): boolean {
 
 export interface RunningRedis {
   readonly url: string;
+  readonly port: number;
   stop(): Promise<void>;
+  /** Ends the server at once, as a crash would. */
+  kill(): Promise<void>;
 }
 
-export async function startRedis(): Promise<RunningRedis> {
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+export interface RedisServerOptions {
+  /** Same port again, for a restart. */
+  readonly port?: number;
+  /** Keep an append-only file in this folder, as the compose file does, so a restart loses nothing. */
+  readonly aofDir?: string;
+}
+
+export async function startRedis(options: RedisServerOptions = {}): Promise<RunningRedis> {
+  const port = options.port ?? (await freePort());
+  const persistence = options.aofDir === undefined ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', options.aofDir];
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -26,14 +37,13 @@ export async function startRedis(): Promise<RunningRedis> {
     });
     child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output}`)));
   });
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+  const end = (signal: NodeJS.Signals) => (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill(signal);
+    });
+  return { url: `redis://127.0.0.1:${port}`, port, stop: end('SIGTERM'), kill: end('SIGKILL') };
 }
 
 function freePort(): Promise<number> {

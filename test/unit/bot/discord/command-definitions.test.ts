@@ -17,7 +17,7 @@ const optionsOf = (name: string): AnyOption[] => (byName(name)?.options ?? []) a
 
 describe('discordCommandDefinitions', () => {
   it('defines every command, usable in servers and in DMs with the bot', () => {
-    expect(definitions.map((definition) => definition.name)).toEqual(['imagine', 'queue', 'settings', 'help', 'admin']);
+    expect(definitions.map((definition) => definition.name)).toEqual(['imagine', 'queue', 'settings', 'help', 'admin', 'loras']);
     for (const definition of definitions) expect(definition.contexts).toEqual([InteractionContextType.Guild, InteractionContextType.BotDM]);
   });
 

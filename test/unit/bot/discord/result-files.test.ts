@@ -51,7 +51,7 @@ describe('prepareResultFiles', () => {
     expect(files).toHaveLength(1);
     expect(files[0]?.name).toMatch(/^imagine-7\.(webp|jpg)$/);
     expect(files[0]?.data.length).toBeLessThanOrEqual(limit);
-    expect(notes.join(' ')).toMatch(/upload limit here: sent as (WebP|JPEG), without the PNG's embedded parameters/);
+    expect(notes.join(' ')).toMatch(/upload limit here: sent as (WebP|JPEG), with its parameters in EXIF/);
   });
 
   it('sends an image the presenter marked flagged as a spoiler, the grid too', async () => {

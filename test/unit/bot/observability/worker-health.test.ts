@@ -34,9 +34,9 @@ describe('WorkerHealth', () => {
     expect(health.report()).toEqual({ state: 'ready', since: '2026-01-01T00:00:01.000Z', workerRestarts: 0, model: 'sd-turbo', provider: 'cpu' });
 
     health.handle(crash);
-    expect(health.report()).toMatchObject({ state: 'restarting', reason: 'the worker crashed (signal SIGSEGV)', workerRestarts: 1 });
+    expect(health.report()).toMatchObject({ state: 'restarting', reason: 'the worker crashed (signal SIGSEGV); a fresh one is starting', workerRestarts: 1 });
     health.handle(hang);
-    expect(health.report()).toMatchObject({ state: 'restarting', reason: 'the worker hung (signal SIGKILL)', workerRestarts: 2 });
+    expect(health.report()).toMatchObject({ state: 'restarting', reason: 'the worker stopped responding (signal SIGKILL); a fresh one is starting', workerRestarts: 2 });
 
     health.handle(ready);
     health.handle({ type: 'model-switch', jobId: 'j', from: 'sd-turbo', to: 'sd15', ms: 900 });

@@ -13,7 +13,7 @@ afterEach(async () => {
 });
 
 describe('startPlayground', () => {
-  it('logs the URL to open, with a token that only this start accepts', async () => {
+  it('prints the URL to open, with a token that only this start accepts, outside the logs', async () => {
     const lines: { details: object; text: string | undefined }[] = [];
     const logger: Logger = {
       info: (details, text) => void lines.push({ details, text }),
@@ -21,11 +21,19 @@ describe('startPlayground', () => {
       error: () => undefined,
     };
     state = await createWorldState();
-    world = await startPlaygroundWorld({ generator: new ScriptedGenerator(), model: { name: 'tiny', kind: 'sd1' }, state, logger });
+    const announced: string[] = [];
+    world = await startPlaygroundWorld({
+      generator: new ScriptedGenerator(),
+      model: { name: 'tiny', kind: 'sd1' },
+      state,
+      logger,
+      announce: (line) => announced.push(line),
+    });
     const { url, origin } = world.playground;
 
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{32}$/);
-    expect(lines).toContainEqual({ details: { url }, text: `Playground ready: open ${url}` });
+    expect(announced).toEqual([`\nPlayground: ${url}\n`]);
+    expect(lines.map((line) => JSON.stringify(line)).join('\n')).not.toContain(url);
     expect((await fetch(url)).status).toBe(200);
     expect((await fetch(`${origin}/`)).status).toBe(403);
   });

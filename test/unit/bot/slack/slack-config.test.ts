@@ -18,7 +18,7 @@ describe('parseSlackConfig', () => {
     {
       name: 'HTTP mode from a signing secret and a port',
       env: { ...BOT, SLACK_SIGNING_SECRET: 's3cret', SLACK_PORT: '3000' },
-      expected: { connection: { mode: 'http', signingSecret: 's3cret', port: 3000 } },
+      expected: { connection: { mode: 'http', signingSecret: 's3cret', port: 3000, host: '0.0.0.0' } },
     },
     {
       name: 'Socket Mode when both are configured',
@@ -28,7 +28,7 @@ describe('parseSlackConfig', () => {
     {
       name: 'HTTP mode forced by SLACK_MODE',
       env: { ...BOT, SLACK_APP_TOKEN: 'xapp-1', SLACK_SIGNING_SECRET: 's', SLACK_PORT: '3000', SLACK_MODE: 'http' },
-      expected: { connection: { mode: 'http', signingSecret: 's', port: 3000 } },
+      expected: { connection: { mode: 'http', signingSecret: 's', port: 3000, host: '0.0.0.0' } },
     },
     {
       name: 'the optional knobs',

@@ -37,7 +37,7 @@ export class FakeQueue implements QueueView {
   snapshots = new Map<UserKey, QueueSnapshot>();
   fallback: QueueSnapshot = { running: 0, waiting: 0, paused: false, mine: [] };
 
-  snapshot(user: UserKey): QueueSnapshot {
+  async snapshot(user: UserKey): Promise<QueueSnapshot> {
     return this.snapshots.get(user) ?? this.fallback;
   }
 }
@@ -56,10 +56,10 @@ export class FakeAdmin implements AdminControls {
   readonly cancelled: string[] = [];
   cancellable = new Set<string>();
 
-  pauseIntake(): void {
+  async pauseIntake(): Promise<void> {
     this.paused = true;
   }
-  resumeIntake(): void {
+  async resumeIntake(): Promise<void> {
     this.paused = false;
   }
   async ban(user: UserKey): Promise<void> {
