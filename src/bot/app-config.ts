@@ -48,6 +48,7 @@ const coreSchema = z.object({
   MODELS_DIR: z.string().default(DEFAULT_MODELS_DIR),
   MODELS: z.string().optional(),
   DEFAULT_MODEL: z.string().optional(),
+  INPAINT_MODEL: z.string().optional(),
   AUTO_DOWNLOAD_MODEL: z.string().default('sd-turbo'),
   /** Another Hub repo for the auto-downloaded preset, e.g. a mirror with the same layout. */
   AUTO_DOWNLOAD_REPO: z.string().trim().regex(/^[A-Za-z0-9][\w.-]*\/[\w.-]+$/, 'must be a Hub repo id such as owner/name').optional(),
@@ -181,6 +182,9 @@ export function loadAppConfig(env: NodeJS.ProcessEnv, options: { playground?: bo
   const models = listModels(core, problems);
   if (core.DEFAULT_MODEL !== undefined && models.length > 0 && !models.some((m) => m.name === core.DEFAULT_MODEL)) {
     problems.push(`DEFAULT_MODEL="${core.DEFAULT_MODEL}" is not one of the models (${models.map((m) => m.name).join(', ')})`);
+  }
+  if (core.INPAINT_MODEL !== undefined && models.length > 0 && !models.some((m) => m.name === core.INPAINT_MODEL)) {
+    problems.push(`INPAINT_MODEL="${core.INPAINT_MODEL}" is not one of the models (${models.map((m) => m.name).join(', ')})`);
   }
   for (const model of models) {
     if (!existsSync(join(model.dir, MODEL_INDEX_FILE))) problems.push(`MODELS: ${model.name} → ${model.dir} has no ${MODEL_INDEX_FILE}; is it an ONNX model folder?`);

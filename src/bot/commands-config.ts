@@ -29,6 +29,7 @@ export async function buildCommandsConfig(config: AppConfig): Promise<BuiltComma
       ...file,
       models,
       defaultModel: config.defaultModel,
+      ...(config.core.INPAINT_MODEL === undefined ? {} : { inpaintModel: config.core.INPAINT_MODEL }),
       // UPSCALER is the server's default upscaler model for U1–U4.
       ...(config.core.UPSCALER === undefined ? {} : { upscale: { ...record(file['upscale']), model: config.core.UPSCALER } }),
       adminUserKeys: [...new Set([...fileAdmins, ...config.core.ADMINS])],

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type Keyv from 'keyv';
 import type { CommandDeps } from '../commands/command-deps.js';
+import { KeyvScopeSettingsStore } from '../commands/keyv-scope-settings-store.js';
 import { KeyvUserSettingsStore } from '../commands/keyv-user-settings-store.js';
 import type { UserKey } from '../commands/ports.js';
 import { LoraFolderCatalog } from '../pipeline/lora/lora-catalog.js';
@@ -154,6 +155,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
   const commands: CommandDeps = {
     config: commandsConfig,
     settings: new KeyvUserSettingsStore(keyv),
+    scopes: new KeyvScopeSettingsStore(keyv),
     jobs,
     queue: service,
     limits: service,

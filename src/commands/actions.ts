@@ -1,28 +1,48 @@
 // Actions on a finished result, worked out from its stored job record alone, so they keep working
-// after a restart: re-roll, variations of image i, upscale of image i, delete.
+// after a restart: re-roll, variations of image i, upscale of image i, delete, and the edits:
+// Vary (Region), Zoom Out, Pan and Remix.
+import type { Outpaint } from '../pipeline/types.js';
 import type { ActionRef } from './action-id.js';
 import { isAdmin, isSameUser } from './admins.js';
 import { blocklistOf } from './blocklist.js';
 import type { CommandsConfig, ModelConfig } from './config.js';
 import { findModel } from './config-lookup.js';
-import type { GenerateRequest, Requester } from './generate-request.js';
+import type { FormValues, FormView } from './form.js';
+import type { GenerateRequest, MaskRef, Requester } from './generate-request.js';
 import type { JobImageRecord, JobRecord, MessageRef } from './job-record.js';
+import { DEFAULT_MASK_BLUR, MAX_STRENGTH } from './limits.js';
 import { messages } from './messages.js';
+import { remixForm, remixRequest } from './remix.js';
+import type { Reply } from './reply.js';
+import type { ScopeSettings } from './scope-settings.js';
+import { regionChoiceReply } from './result-buttons.js';
 import { randomSeed } from './seeds.js';
-import { fitSize, sameSize } from './sizes.js';
+import { fitSize, outpaintCanvas, sameSize } from './sizes.js';
 import { UserFacingError, invalidOption } from './user-facing-error.js';
 
 /** Upscale doubles each side. */
 export const UPSCALE_FACTOR = 2;
 const UPSCALE_OPTION = 'upscale';
+/** Edits repaint their area from pure noise, as an inpainting model expects. */
+export const EDIT_STRENGTH = MAX_STRENGTH;
 
 export interface ActionContext {
   readonly config: CommandsConfig;
   readonly random: () => number;
+  /** A mask painted by the user (the playground's brush), for Vary (Region) without a named region. */
+  readonly paintedMask?: Uint8Array;
+  /** The values of a submitted form (Remix). */
+  readonly form?: FormValues;
+  /** The server's and channel's bounds where a Remix is submitted. */
+  readonly bounds?: ScopeSettings;
 }
 
 export type ActionResult =
   | { readonly kind: 'generate'; readonly request: GenerateRequest }
+  /** Ask the user first: the region to repaint. */
+  | { readonly kind: 'choose'; readonly reply: Reply }
+  /** Open a form (Remix). */
+  | { readonly kind: 'form'; readonly form: FormView }
   /** `cancel`: the job is still queued or running and must be stopped first. */
   | { readonly kind: 'delete'; readonly jobId: string; readonly messages: readonly MessageRef[]; readonly cancel: boolean };
 
@@ -50,13 +70,78 @@ export function resolveAction(
   if (blocklistOf(config).matches(record.request.prompt)) {
     return new UserFacingError('prompt_blocked', messages.moderation.blocked);
   }
-  if (ref.kind === 'reroll') return { kind: 'generate', request: withinLimits(reroll(record, context), model) };
+  switch (ref.kind) {
+    case 'reroll':
+      return { kind: 'generate', request: withinLimits(reroll(record, context), model) };
+    case 'remix':
+      return record.status === 'succeeded' ? { kind: 'form', form: remixForm(record) } : new UserFacingError('not_found', messages.actions.notFinished);
+    case 'remix_submit': {
+      const request = remixRequest(record, context.form ?? {}, actor, context);
+      return UserFacingError.is(request) ? request : { kind: 'generate', request };
+    }
+    default:
+      break;
+  }
 
   const image = finishedImage(record, ref.imageIndex);
   if (UserFacingError.is(image)) return image;
-  return ref.kind === 'variation'
-    ? { kind: 'generate', request: withinLimits(variation(record, ref.imageIndex, image, context), model) }
-    : upscale(record, ref.imageIndex, image, model, config);
+  switch (ref.kind) {
+    case 'variation':
+      return { kind: 'generate', request: withinLimits(variation(record, ref.imageIndex, image, context), model) };
+    case 'upscale':
+      return upscale(record, ref.imageIndex, image, model, config);
+    case 'vary_region': {
+      const mask: MaskRef | undefined = ref.region !== undefined
+        ? { kind: 'region', region: ref.region }
+        : context.paintedMask === undefined ? undefined : { kind: 'upload', data: context.paintedMask, filename: PAINTED_MASK_FILENAME };
+      if (mask === undefined) return { kind: 'choose', reply: regionChoiceReply(record.jobId, ref.imageIndex) };
+      return edit(record, ref.imageIndex, image, context, { origin: 'vary_region', mask });
+    }
+    case 'zoom':
+      return edit(record, ref.imageIndex, image, context, { origin: 'zoom', outpaint: { kind: 'zoom', factor: ref.factor } });
+    case 'pan':
+      return edit(record, ref.imageIndex, image, context, { origin: 'pan', outpaint: { kind: 'pan', direction: ref.direction } });
+  }
+}
+
+const PAINTED_MASK_FILENAME = 'mask.png';
+
+type EditKind =
+  | { readonly origin: 'vary_region'; readonly mask: MaskRef }
+  | { readonly origin: 'zoom' | 'pan'; readonly outpaint: Outpaint };
+
+/**
+ * Repaints part of image i (a region, or the new area of a larger canvas) with the same prompt,
+ * on the configured inpainting model when there is one, else on the image's own model.
+ */
+function edit(
+  record: JobRecord,
+  imageIndex: number,
+  image: JobImageRecord,
+  context: ActionContext,
+  kind: EditKind,
+): ActionResult | UserFacingError {
+  const { config } = context;
+  const modelName = config.inpaintModel ?? record.request.model;
+  const model = findModel(config, modelName);
+  if (model === undefined) return UserFacingError.of('model_unavailable', { option: 'model', value: modelName, allowed: Object.keys(config.models).join(', ') });
+  const own = { width: image.width, height: image.height };
+  const size = kind.origin === 'vary_region' ? own : outpaintCanvas(own, kind.outpaint, model.maxPixels);
+  const request: GenerateRequest = {
+    ...base(record),
+    model: modelName,
+    sampler: model.samplers.includes(record.request.sampler) ? record.request.sampler : model.defaultSampler,
+    seed: randomSeed(context.random),
+    width: size.width,
+    height: size.height,
+    count: 1,
+    init: { source: { kind: 'result', jobId: record.jobId, imageIndex }, strength: EDIT_STRENGTH },
+    ...(kind.origin === 'vary_region' ? { mask: { source: kind.mask, blur: DEFAULT_MASK_BLUR } } : { outpaint: kind.outpaint }),
+    origin: kind.origin,
+    parentJobId: record.jobId,
+    notes: [],
+  };
+  return { kind: 'generate', request: withinLimits(request, model) };
 }
 
 /** The same request with a new random seed. */
@@ -134,7 +219,7 @@ function upscale(
 /** The stored request without the fields each action sets anew. */
 function base(record: JobRecord): GenerateRequest {
   // The hires fix made the parent; its images are the starting point now, already at full size.
-  const { resizeOnly: _resizeOnly, parentJobId: _parentJobId, hires: _hires, ...rest } = record.request;
+  const { resizeOnly: _resizeOnly, parentJobId: _parentJobId, hires: _hires, mask: _mask, outpaint: _outpaint, ...rest } = record.request;
   return rest;
 }
 

@@ -1,11 +1,14 @@
 // What the command handlers need; the composition root (src/bot/main.ts) supplies it.
 import type { CommandsConfig } from './config.js';
 import type { AdminControls, JobRecordReader, LimitsView, LoraCatalog, QueueView } from './ports.js';
+import type { ScopeSettingsStore } from './scope-settings.js';
 import type { UserSettingsStore } from './user-settings.js';
 
 export interface CommandDeps {
   readonly config: CommandsConfig;
   readonly settings: UserSettingsStore;
+  /** Server and channel defaults (`/settings server`); without a store none apply. */
+  readonly scopes?: ScopeSettingsStore;
   readonly jobs: JobRecordReader;
   readonly queue: QueueView;
   readonly limits: LimitsView;

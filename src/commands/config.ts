@@ -128,6 +128,8 @@ export const commandsConfigSchema = z
         model: z.string().min(1).optional(),
       })
       .prefault({}),
+    /** The model Vary (Region), Zoom Out and Pan repaint with; without one, each image's own model does (masked img2img). */
+    inpaintModel: z.string().optional(),
     /** Who may re-roll or vary someone else's result. Admins always may. */
     rerollPolicy: z.enum(['anyone', 'owner']).default('anyone'),
     initImage: z
@@ -144,6 +146,9 @@ export const commandsConfigSchema = z
     }
     if (!Object.hasOwn(config.models, config.defaultModel)) {
       ctx.addIssue({ code: 'custom', path: ['defaultModel'], message: 'must be one of the configured models' });
+    }
+    if (config.inpaintModel !== undefined && !Object.hasOwn(config.models, config.inpaintModel)) {
+      ctx.addIssue({ code: 'custom', path: ['inpaintModel'], message: 'must be one of the configured models' });
     }
     assertUniqueIgnoringCase(Object.keys(config.models), ['models'], ctx);
     assertUniqueIgnoringCase(Object.keys(config.styles), ['styles'], ctx);

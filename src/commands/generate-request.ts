@@ -1,5 +1,6 @@
 // What a command hands to the job service: a complete, validated request, independent of platform.
-import type { HiresFix, LoraRequest, SamplerName } from '../pipeline/types.js';
+import type { HiresFix, LoraRequest, MaskRegion, Outpaint, SamplerName } from '../pipeline/types.js';
+import type { ScopeNsfwPolicy } from './scope-settings.js';
 
 export type Platform = 'discord' | 'slack' | 'playground';
 
@@ -13,6 +14,8 @@ export interface Requester {
   readonly channelId: string;
   /** Discord `channel.nsfw`; DMs count as age-restricted for the requester's own results. */
   readonly ageRestrictedChannel: boolean;
+  /** May change the server's defaults (Discord: Manage Server). ADMINS always may. */
+  readonly canManageServer?: boolean;
 }
 
 /** Where an img2img request's init image comes from. */
@@ -29,8 +32,24 @@ export interface InitImageRef {
   readonly strength: number;
 }
 
-/** What produced the request; re-rolls and variations keep a link to their parent job. */
-export type RequestOrigin = 'imagine' | 'reroll' | 'variation' | 'upscale';
+/** Where an inpainting mask comes from: white repaints, black keeps. */
+export type MaskRef =
+  /** A mask image the user uploaded or painted, already read by the adapter. */
+  | { readonly kind: 'upload'; readonly data: Uint8Array; readonly filename?: string }
+  /** An uploaded mask the job service has persisted. */
+  | { readonly kind: 'stored'; readonly imageId: string }
+  /** A named region the pipeline draws at the output size. */
+  | { readonly kind: 'region'; readonly region: MaskRegion };
+
+export interface RequestMask {
+  readonly source: MaskRef;
+  /** Edge softening in pixels. */
+  readonly blur: number;
+}
+
+/** What produced the request; every edit keeps a link to its parent job. */
+export const REQUEST_ORIGINS = ['imagine', 'reroll', 'variation', 'upscale', 'vary_region', 'zoom', 'pan', 'remix'] as const;
+export type RequestOrigin = (typeof REQUEST_ORIGINS)[number];
 
 export interface GenerateRequest {
   readonly prompt: string;
@@ -47,6 +66,10 @@ export interface GenerateRequest {
   readonly model: string;
   readonly clipSkip?: number;
   readonly init?: InitImageRef;
+  /** Repaint only where the mask is white (needs `init`). */
+  readonly mask?: RequestMask;
+  /** Place `init` on the larger canvas width × height and fill the new area (needs `init`). */
+  readonly outpaint?: Outpaint;
   /** A1111's hires fix: paint at width × height, then upscale by its scale and refine. */
   readonly hires?: HiresFix;
   /** Upscaler model (a name in UPSCALERS_DIR) for upscaling this job's images; the server's default when absent. */
@@ -57,6 +80,8 @@ export interface GenerateRequest {
   readonly resizeOnly?: boolean;
   readonly origin: RequestOrigin;
   readonly parentJobId?: string;
+  /** Where the channel or server set one: what to do with images the safety checker flags. */
+  readonly nsfwPolicy?: ScopeNsfwPolicy;
   /** Notes for the user, such as "size clamped to 1024×1024", shown with the result. */
   readonly notes: readonly string[];
 }

@@ -3,15 +3,20 @@ import { parseActionId, type ActionRef } from './action-id.js';
 import { resolveAction } from './actions.js';
 import type { CommandDeps } from './command-deps.js';
 import type { CommandOutcome } from './command-outcome.js';
+import type { FormValues } from './form.js';
 import type { Requester } from './generate-request.js';
 import type { MessageRef } from './job-record.js';
 import { messages } from './messages.js';
 import { actionForReaction } from './reactions.js';
+import { effectiveScopeSettings } from './scope-settings.js';
 import { ackReply, errorReply, infoReply } from './replies.js';
 import { UserFacingError } from './user-facing-error.js';
 
 export type ActionInput =
-  | { readonly kind: 'button'; readonly id: string }
+  /** `mask`: a region the user painted on the image (the playground's brush), for Vary (Region). */
+  | { readonly kind: 'button'; readonly id: string; readonly mask?: Uint8Array }
+  /** A submitted form (Remix): its action id and the values by field id. */
+  | { readonly kind: 'form'; readonly id: string; readonly values: FormValues }
   /** `emoji`: the character on Discord, the short name on Slack; `message`: the message reacted to. */
   | { readonly kind: 'reaction'; readonly emoji: string; readonly message: MessageRef };
 
@@ -26,11 +31,19 @@ export async function handleAction(input: ActionInput, actor: Requester, deps: C
 
   const record = await deps.jobs.get(ref.jobId);
   if (record === undefined) return refusal(new UserFacingError('not_found', messages.actions.jobGone));
-  const result = resolveAction(ref, actor, record, { config: deps.config, random: deps.random ?? Math.random });
+  const result = resolveAction(ref, actor, record, {
+    config: deps.config,
+    random: deps.random ?? Math.random,
+    ...(ref.kind === 'remix_submit' ? { bounds: await effectiveScopeSettings(deps.scopes, actor) } : {}),
+    ...(input.kind === 'button' && input.mask !== undefined ? { paintedMask: input.mask } : {}),
+    ...(input.kind === 'form' ? { form: input.values } : {}),
+  });
   if (UserFacingError.is(result)) return refusal(result);
   if (result.kind === 'generate') {
     return { kind: 'generate', requester: actor, request: result.request, ack: ackReply(result.request) };
   }
+  if (result.kind === 'choose') return { kind: 'reply', reply: result.reply };
+  if (result.kind === 'form') return { kind: 'form', form: result.form };
   if (result.cancel) await deps.admin.cancel(result.jobId);
   return {
     kind: 'delete',
@@ -46,7 +59,15 @@ function refusal(error: UserFacingError): CommandOutcome {
 
 /** The action asked for; undefined for a malformed button id, 'ignore' for an unrelated reaction. */
 async function actionRefOf(input: ActionInput, deps: CommandDeps): Promise<ActionRef | 'ignore' | undefined> {
-  if (input.kind === 'button') return parseActionId(input.id);
+  if (input.kind === 'button') {
+    const ref = parseActionId(input.id);
+    // A form's id only counts when the form is submitted.
+    return ref?.kind === 'remix_submit' ? undefined : ref;
+  }
+  if (input.kind === 'form') {
+    const ref = parseActionId(input.id);
+    return ref?.kind === 'remix_submit' ? ref : undefined;
+  }
   const action = actionForReaction(input.emoji);
   if (action === undefined) return 'ignore';
   const record = await deps.jobs.findByMessage(input.message);

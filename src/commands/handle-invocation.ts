@@ -12,6 +12,7 @@ import { lorasCommand } from './loras-command.js';
 import { queueCommand } from './queue-command.js';
 import { ackReply, errorReply } from './replies.js';
 import type { Reply } from './reply.js';
+import { effectiveScopeSettings } from './scope-settings.js';
 import { settingsCommand } from './settings-command.js';
 import { UserFacingError } from './user-facing-error.js';
 
@@ -21,18 +22,21 @@ export async function handleInvocation(invocation: Invocation, deps: CommandDeps
   switch (invocation.command) {
     case 'imagine': {
       const user = userKeyOf(requester.platform, requester.userId);
-      const settings = await deps.settings.get(user);
-      const loras = (await deps.loras?.list()) ?? [];
-      const request = buildImagineRequest(invocation, { config: deps.config, settings, random: deps.random ?? Math.random, loras });
+      const [settings, bounds, loras] = await Promise.all([
+        deps.settings.get(user),
+        effectiveScopeSettings(deps.scopes, requester),
+        deps.loras?.list() ?? Promise.resolve([]),
+      ]);
+      const request = buildImagineRequest(invocation, { config: deps.config, settings, bounds, random: deps.random ?? Math.random, loras });
       if (UserFacingError.is(request)) return reply(errorReply(request));
       return { kind: 'generate', requester, request, ack: ackReply(request) };
     }
     case 'queue':
       return reply(await queueCommand(requester, deps.queue, deps.limits));
     case 'settings':
-      return reply(await settingsCommand(invocation, deps.config, deps.settings));
+      return reply(await settingsCommand(invocation, deps));
     case 'help':
-      return reply(helpCommand(deps.config, invocation.singleCommand));
+      return reply(helpCommand(deps.config, invocation.singleCommand, await effectiveScopeSettings(deps.scopes, requester)));
     case 'admin':
       return reply(await adminCommand(invocation, deps));
     case 'loras':

@@ -7,12 +7,13 @@
 import type { SamplerName } from '../pipeline/types.js';
 import type { CommandsConfig, ModelConfig, StyleConfig } from './config.js';
 import { defaultModel, findModel, findStyle, largestMaxSteps } from './config-lookup.js';
-import type { GenerateRequest, InitImageRef } from './generate-request.js';
+import type { GenerateRequest, InitImageRef, RequestMask } from './generate-request.js';
 import { parseInlineFlags, type ParsedFlags, type ValueFlagTarget } from './inline-flags.js';
 import { hiresWithImage, resolveHires } from './hires-options.js';
-import { checkInitImage, type CheckedInitImage } from './init-image.js';
-import type { Invocation, OptionValue } from './invocation.js';
+import { checkInitImage, MASK_OPTION, type CheckedInitImage } from './init-image.js';
+import type { Invocation, InvocationAttachment, OptionValue } from './invocation.js';
 import {
+  DEFAULT_MASK_BLUR,
   MAX_ASPECT_RATIO,
   MAX_CLIP_SKIP,
   MAX_COUNT,
@@ -37,6 +38,7 @@ import { echo, parseChoice, parseDecimal, parseSampler, parseText, parseWholeNum
 import { randomSeed } from './seeds.js';
 import { parseSizeChoice, sizeSettingOption, type SizeChoice } from './size-setting.js';
 import { fitSize, sameSize, sizeForAspect, snapSize, type Size } from './sizes.js';
+import type { ScopeSettings } from './scope-settings.js';
 import type { UserSettings } from './user-settings.js';
 import { UserFacingError, invalidOption } from './user-facing-error.js';
 
@@ -55,6 +57,8 @@ export interface ImagineContext {
   readonly settings: UserSettings;
   /** Uniform [0, 1), for random seeds. */
   readonly random: () => number;
+  /** The server's and channel's defaults and bounds where the request was made. */
+  readonly bounds?: ScopeSettings;
   /** The installed LoRAs; none when the bot has no LoRA folder. */
   readonly loras?: readonly LoraEntry[];
 }
@@ -91,35 +95,37 @@ function build(invocation: Invocation, context: ImagineContext): GenerateRequest
   };
   const notes: string[] = [];
 
-  const modelSource = pick('model');
-  const modelName = modelSource === undefined
-    ? config.defaultModel
-    : parseChoice(modelSource.label, modelSource.raw, Object.keys(config.models));
+  const bounds = context.bounds ?? {};
+  const modelName = resolveModel(pick('model'), config, bounds);
   const model = findModel(config, modelName) ?? defaultModel(config);
 
-  const style = resolveStyle(pick('style'), settings, config, notes);
+  const style = resolveStyle(pick('style'), settings, config, notes, bounds.style);
   const sampler = resolveSampler(pick('sampler'), settings, modelName, model, notes);
-  const numInferenceSteps = resolveSteps(pick('steps'), settings, config, modelName, model, notes);
+  const numInferenceSteps = resolveSteps(pick('steps'), settings, config, modelName, boundedModel(model, bounds), notes, bounds.maxSteps);
   const cfgSource = pick('cfg');
   const guidanceScale = cfgSource === undefined
     ? model.defaultGuidanceScale
     : parseDecimal(cfgSource.label, cfgSource.raw, MIN_GUIDANCE_SCALE, MAX_GUIDANCE_SCALE);
-  const count = resolveCount(pick('count'), modelName, model, notes);
+  const count = resolveCount(pick('count'), modelName, boundedModel(model, bounds), notes, bounds.maxCount);
   const seedSource = pick('seed');
   const seed = seedSource === undefined
     ? randomSeed(context.random)
     : parseWholeNumber(seedSource.label, seedSource.raw, MIN_SEED, MAX_SEED);
   const clipSkip = resolveClipSkip(pick('clip-skip'), modelName, model, notes);
 
-  const image = resolveImage(invocation, config, notes);
+  const { image, mask: maskImage } = resolveImages(invocation, config, notes);
   const strengthSource = pick('strength');
+  // Inpainting repaints the masked area from scratch unless told otherwise.
   const strength = strengthSource === undefined
-    ? config.initImage.defaultStrength
+    ? maskImage === undefined ? config.initImage.defaultStrength : MAX_STRENGTH
     : parseDecimal(strengthSource.label, strengthSource.raw, MIN_STRENGTH, MAX_STRENGTH);
   if (strengthSource !== undefined && image === undefined) notes.push(messages.notes.strengthWithoutImage);
   const init: InitImageRef | undefined = image === undefined
     ? undefined
     : { source: { kind: 'upload', data: image.data, filename: image.filename }, strength };
+  const mask: RequestMask | undefined = maskImage === undefined
+    ? undefined
+    : { source: { kind: 'upload', data: maskImage.data, filename: maskImage.filename }, blur: DEFAULT_MASK_BLUR };
 
   const size = resolveSize(slash, flags, settings, image, modelName, model, notes);
   const hires = resolveHires(pick, size, model, modelName, notes);
@@ -143,6 +149,8 @@ function build(invocation: Invocation, context: ImagineContext): GenerateRequest
     model: modelName,
     ...(clipSkip === undefined ? {} : { clipSkip }),
     ...(init === undefined ? {} : { init }),
+    ...(mask === undefined ? {} : { mask }),
+    ...(bounds.nsfw === undefined ? {} : { nsfwPolicy: bounds.nsfw }),
     ...hires,
     ...(loras.length === 0 ? {} : { loras }),
     origin: 'imagine',
@@ -170,17 +178,45 @@ function checkPrompt(prompt: string): string {
   return parseText(PROMPT_OPTION, prompt, MAX_PROMPT_CHARS);
 }
 
+/**
+ * The model asked for, else the channel's or server's default, else the configured default; where
+ * the server allows only some models, one of those.
+ */
+function resolveModel(source: Source | undefined, config: CommandsConfig, bounds: ScopeSettings): string {
+  const configured = Object.keys(config.models);
+  const allowed = bounds.models === undefined ? configured : configured.filter((name) => bounds.models?.includes(name) === true);
+  if (source !== undefined) {
+    const chosen = parseChoice(source.label, source.raw, configured);
+    if (allowed.includes(chosen)) return chosen;
+    throw invalidOption(messages.options.modelNotAllowedHere(chosen, allowed), { option: source.label, value: chosen, allowed: allowed.join(', ') });
+  }
+  const preferred = [bounds.model, config.defaultModel].find((name) => name !== undefined && allowed.includes(name));
+  return preferred ?? allowed[0] ?? config.defaultModel;
+}
+
+/** The model's limits, lowered to the server's where it sets lower ones. */
+function boundedModel(model: ModelConfig, bounds: ScopeSettings): ModelConfig {
+  return {
+    ...model,
+    maxSteps: Math.min(model.maxSteps, bounds.maxSteps ?? model.maxSteps),
+    defaultSteps: Math.min(model.defaultSteps, bounds.maxSteps ?? model.defaultSteps),
+    maxCount: Math.min(model.maxCount, bounds.maxCount ?? model.maxCount),
+    defaultCount: Math.min(model.defaultCount, bounds.maxCount ?? model.defaultCount),
+  };
+}
+
 function resolveStyle(
   source: Source | undefined,
   settings: UserSettings,
   config: CommandsConfig,
   notes: string[],
+  serverStyle: string | undefined,
 ): { readonly name: string; readonly style: StyleConfig } | undefined {
   if (source !== undefined) {
     const choice = parseChoice(source.label, source.raw, [...Object.keys(config.styles), NO_STYLE]);
     return choice === NO_STYLE ? undefined : findStyle(config, choice);
   }
-  if (settings.style === undefined) return undefined;
+  if (settings.style === undefined) return serverStyle === undefined ? undefined : findStyle(config, serverStyle);
   const saved = findStyle(config, settings.style);
   if (saved === undefined) notes.push(messages.notes.savedStyleGone(settings.style));
   return saved;
@@ -199,6 +235,7 @@ function resolveSampler(
   return model.defaultSampler;
 }
 
+/** `serverMax`: the bound the server or channel set, named in the note when it is the one that applies. */
 function resolveSteps(
   source: Source | undefined,
   settings: UserSettings,
@@ -206,20 +243,21 @@ function resolveSteps(
   modelName: string,
   model: ModelConfig,
   notes: string[],
+  serverMax: number | undefined,
 ): number {
   const wanted = source === undefined
     ? settings.steps ?? model.defaultSteps
     : parseWholeNumber(source.label, source.raw, MIN_STEPS, largestMaxSteps(config));
   if (wanted <= model.maxSteps) return wanted;
-  notes.push(messages.notes.stepsLowered(wanted, model.maxSteps, modelName));
+  notes.push(serverMax === model.maxSteps ? messages.notes.stepsLoweredHere(wanted, model.maxSteps) : messages.notes.stepsLowered(wanted, model.maxSteps, modelName));
   return model.maxSteps;
 }
 
-function resolveCount(source: Source | undefined, modelName: string, model: ModelConfig, notes: string[]): number {
+function resolveCount(source: Source | undefined, modelName: string, model: ModelConfig, notes: string[], serverMax: number | undefined): number {
   if (source === undefined) return model.defaultCount;
   const wanted = parseWholeNumber(source.label, source.raw, MIN_COUNT, MAX_COUNT);
   if (wanted <= model.maxCount) return wanted;
-  notes.push(messages.notes.countLowered(wanted, model.maxCount, modelName));
+  notes.push(serverMax === model.maxCount ? messages.notes.countLoweredHere(wanted, model.maxCount) : messages.notes.countLowered(wanted, model.maxCount, modelName));
   return model.maxCount;
 }
 
@@ -231,11 +269,33 @@ function resolveClipSkip(source: Source | undefined, modelName: string, model: M
   return undefined;
 }
 
-function resolveImage(invocation: Invocation, config: CommandsConfig, notes: string[]): CheckedInitImage | undefined {
-  const [first, ...others] = invocation.attachments;
-  if (first === undefined) return undefined;
+/** A filename that says it is a mask (`mask.png`, `barn-mask.webp`), for platforms without named options. */
+const MASK_FILENAME = /(?:^|[^a-z])mask(?:[^a-z]|$)/i;
+
+/**
+ * The init image and its mask among the attachments: the mask is the one sent as the `mask`
+ * option, or named like a mask; the image is the first other one.
+ */
+function resolveImages(
+  invocation: Invocation,
+  config: CommandsConfig,
+  notes: string[],
+): { readonly image?: CheckedInitImage; readonly mask?: CheckedInitImage } {
+  const isMask = (attachment: InvocationAttachment): boolean =>
+    attachment.option === undefined ? MASK_FILENAME.test(attachment.filename) : attachment.option === MASK_OPTION;
+  const maskAttachment = invocation.attachments.find(isMask);
+  const [first, ...others] = invocation.attachments.filter((attachment) => attachment !== maskAttachment);
   if (others.length > 0) notes.push(messages.notes.extraAttachmentsIgnored(others.length));
-  return checkInitImage(first, config.initImage);
+  const image = first === undefined ? undefined : checkInitImage(first, config.initImage);
+  if (maskAttachment === undefined) return image === undefined ? {} : { image };
+  if (image === undefined) {
+    throw invalidOption(messages.image.maskWithoutImage(echo(maskAttachment.filename)), {
+      option: MASK_OPTION,
+      value: echo(maskAttachment.filename),
+      allowed: messages.image.maskAllowed,
+    });
+  }
+  return { image, mask: checkInitImage(maskAttachment, config.initImage, MASK_OPTION) };
 }
 
 function resolveSize(

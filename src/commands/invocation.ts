@@ -9,6 +9,8 @@ export type OptionValue = string | number | boolean | undefined;
 
 export interface InvocationAttachment {
   readonly filename: string;
+  /** The slash option it came in (`image`, `mask`), where the platform has named ones. */
+  readonly option?: string;
   readonly contentType?: string;
   /** Bytes, as the platform reports it (checked before trusting `data`). */
   readonly size: number;

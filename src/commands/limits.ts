@@ -27,6 +27,8 @@ export const MAX_STRENGTH = PARAM_BOUNDS.strength.max;
 /** Discord allows 6000 characters in a string option; CLIP reads far fewer tokens anyway. */
 export const MAX_PROMPT_CHARS = 4000;
 export const MAX_NEGATIVE_CHARS = 2000;
+/** Softens a mask's edge (in pixels) so the repainted part blends in. */
+export const DEFAULT_MASK_BLUR = 8;
 
 /** Upscaler model names (file names in UPSCALERS_DIR without `.onnx`). */
 export const MAX_UPSCALER_NAME_CHARS = 64;

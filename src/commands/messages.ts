@@ -1,6 +1,6 @@
 // Every user-facing string of the commands layer, in one place. Adapters render these; they never
 // write their own wording for a command. Texts use only `code` markup, which Discord and Slack share.
-import { SAMPLER_LABELS, type SamplerName } from '../pipeline/types.js';
+import { SAMPLER_LABELS, type MaskRegion, type PanDirection, type SamplerName } from '../pipeline/types.js';
 import type { ErrorCode, UserFacingErrorDetails } from './user-facing-error.js';
 
 const MS_PER_SECOND = 1000;
@@ -105,6 +105,14 @@ const FLAG_EXAMPLES: Readonly<Record<string, string>> = {
   lora: '--lora <name>:0.8',
 };
 
+const REGION_LABELS: Readonly<Record<MaskRegion, string>> = {
+  left: 'Left half', right: 'Right half', top: 'Top half', bottom: 'Bottom half', centre: 'Centre', border: 'Border',
+};
+const REGION_PHRASES: Readonly<Record<MaskRegion, string>> = {
+  left: 'the left half', right: 'the right half', top: 'the top half', bottom: 'the bottom half', centre: 'the centre', border: 'the border',
+};
+const PAN_LABELS: Readonly<Record<PanDirection, string>> = { left: 'Left', right: 'Right', up: 'Up', down: 'Down' };
+
 export const messages = {
   ordinal,
   formatDuration,
@@ -115,6 +123,8 @@ export const messages = {
   samplerLabel,
 
   options: {
+    modelNotAllowedHere: (model: string, allowed: readonly string[]) =>
+      `${code(model)} isn't allowed here. Models you can use here: ${list(allowed)}.`,
     upscaler: (option: string, value: string) =>
       `${code(option)} must be ${code('latent')}, ${code('lanczos')} or the name of an upscaler model, e.g. ${code('RealESRGAN_x4plus')}; got ${code(value)}.`,
     upscalerAllowed: 'latent, lanczos or an upscaler model name',
@@ -157,16 +167,19 @@ export const messages = {
   },
 
   image: {
-    tooLarge: (name: string, size: string, max: string) =>
-      `${code('image')}: ${code(name)} is ${size}; the most I take is ${max}.`,
+    tooLarge: (name: string, size: string, max: string, option = 'image') =>
+      `${code(option)}: ${code(name)} is ${size}; the most I take is ${max}.`,
     maxBytes: (max: string) => `an image of at most ${max}`,
-    notAnImage: (name: string, contentType: string) =>
-      `${code('image')}: ${code(name)} is ${code(contentType)}, not an image. Attach a PNG, JPEG or WebP.`,
-    notDownloaded: (name: string) => `${code('image')}: I couldn't download ${code(name)}. Please attach it again.`,
-    unsupported: (name: string) => `${code('image')}: ${code(name)} isn't a PNG, JPEG or WebP image.`,
+    notAnImage: (name: string, contentType: string, option = 'image') =>
+      `${code(option)}: ${code(name)} is ${code(contentType)}, not an image. Attach a PNG, JPEG or WebP.`,
+    notDownloaded: (name: string, option = 'image') => `${code(option)}: I couldn't download ${code(name)}. Please attach it again.`,
+    unsupported: (name: string, option = 'image') => `${code(option)}: ${code(name)} isn't a PNG, JPEG or WebP image.`,
     formats: 'PNG, JPEG or WebP',
-    tooManyPixels: (name: string, size: string, maxPixels: number) =>
-      `${code('image')}: ${code(name)} is ${size}; the most I take is ${formatPixels(maxPixels)}.`,
+    tooManyPixels: (name: string, size: string, maxPixels: number, option = 'image') =>
+      `${code(option)}: ${code(name)} is ${size}; the most I take is ${formatPixels(maxPixels)}.`,
+    maskWithoutImage: (name: string) =>
+      `${code('mask')}: ${code(name)} says where to repaint, but there is no ${code('image')} to repaint. Attach the picture too.`,
+    maskAllowed: 'a mask together with an image',
     maxPixels: (maxPixels: number) => `at most ${formatPixels(maxPixels)}`,
   },
 
@@ -179,6 +192,8 @@ export const messages = {
       `Steps lowered from ${wanted} to ${max}, the most ${code(model)} allows.`,
     countLowered: (wanted: number, max: number, model: string) =>
       `Images lowered from ${wanted} to ${max}, the most ${code(model)} makes at once.`,
+    stepsLoweredHere: (wanted: number, max: number) => `Steps lowered from ${wanted} to ${max}, the most allowed here.`,
+    countLoweredHere: (wanted: number, max: number) => `Images lowered from ${wanted} to ${max}, the most allowed here.`,
     samplerReplaced: (wanted: SamplerName, used: SamplerName, model: string) =>
       `${code(model)} can't use ${samplerLabel(wanted)}, so ${samplerLabel(used)} was used.`,
     clipSkipIgnored: (model: string) => `Clip skip was ignored: ${code(model)} doesn't support it.`,
@@ -238,6 +253,8 @@ export const messages = {
     tooLargeToUpscale: (width: number, height: number, maxPixels: number) =>
       `Image is already ${formatSize(width, height)}; 2× would exceed the upscale limit of ${formatPixels(maxPixels)}.`,
     upscaleAllowed: (maxPixels: number) => `up to ${formatPixels(maxPixels)} after upscaling`,
+    chooseRegion: (index: number) => `Which part of image ${index + 1} should I repaint?`,
+    wrongForm: "This form doesn't belong to a Remix anymore. Press 🖌️ Remix again.",
     deleted: 'Deleted.',
   },
 
@@ -246,12 +263,29 @@ export const messages = {
     delete: 'Delete',
     upscale: (index: number) => `U${index + 1}`,
     variation: (index: number) => `V${index + 1}`,
+    remix: 'Remix',
+    varyRegion: 'Vary (Region)',
+    zoomOut: (factor: number) => `Zoom Out ${factor}×`,
+    pan: (direction: PanDirection) => PAN_LABELS[direction],
+    region: (region: MaskRegion) => REGION_LABELS[region],
+  },
+
+  remix: {
+    title: 'Remix',
+    submit: 'Make it',
+    labels: { prompt: 'Prompt', negative: 'Negative prompt', size: 'Size (WxH or W:H)', steps: 'Steps', cfg: 'CFG scale' },
+    sizePlaceholder: '768x512 or 3:2',
   },
 
   acks: {
     imagine: (prompt: string) => `Queued: ${prompt}`,
     reroll: (prompt: string) => `Re-rolling: ${prompt}`,
     variation: (index: number, prompt: string) => `Making variations of image ${index + 1}: ${prompt}`,
+    varyRegion: (region: MaskRegion | undefined, index: number, prompt: string) =>
+      `Repainting ${region === undefined ? 'the painted part' : REGION_PHRASES[region]} of image ${index + 1}: ${prompt}`,
+    zoom: (factor: number, index: number, prompt: string) => `Zooming out ${factor}× from image ${index + 1}: ${prompt}`,
+    pan: (direction: PanDirection, index: number, prompt: string) => `Panning image ${index + 1} ${direction}: ${prompt}`,
+    remix: (prompt: string) => `Remixing: ${prompt}`,
     upscale: (index: number, resizeOnly: boolean, upscaler?: string) =>
       `Upscaling image ${index + 1} 2× with ${!resizeOnly ? 'a hires pass of the model' : upscaler === undefined ? 'a plain Lanczos resize' : `the ${code(upscaler)} upscaler`}.`,
   },
@@ -393,6 +427,22 @@ export const messages = {
     clearHint: `Write ${code('default')} as a value to clear one setting.`,
   },
 
+  serverSettings: {
+    title: (scope: 'server' | 'channel') => (scope === 'server' ? 'Defaults for this server' : 'Defaults for this channel'),
+    labels: { model: 'Default model', style: 'Default style', models: 'Allowed models', maxSteps: 'Most steps', maxCount: 'Most images per job', nsfw: 'Flagged images' },
+    unset: 'not set',
+    inherited: (value: string) => `${value} (from the server)`,
+    showHint: `Change one with ${code('--max-steps 30')} or the options; ${code('default')} clears one, ${code('--reset')} clears all.`,
+    saved: (scope: 'server' | 'channel') => `Saved. They apply to every /imagine in this ${scope}; people's own /settings apply within them.`,
+    cleared: (scope: 'server' | 'channel') => `The defaults of this ${scope} are cleared.`,
+    notAllowed: 'Only members who can manage this server, or the bot admins, can change its defaults.',
+    noServer: 'A direct message has no server; use `channel` to set defaults for this conversation.',
+    unavailable: "Server defaults aren't kept by this bot.",
+    unknownWord: (word: string) => `I didn't understand ${code(word)}. Use options such as ${code('--max-steps 30')} or ${code('--models sd15,turbo')}.`,
+    defaultNotAllowed: (model: string, allowed: readonly string[]) =>
+      `The default model ${code(model)} must be one of the allowed models (${list(allowed)}).`,
+  },
+
   admin: {
     title: 'Admin',
     forbidden: 'This command is for the bot admins listed in its configuration.',
@@ -435,6 +485,7 @@ export const messages = {
       count: (min: number, max: number) => `How many images, ${range(min, max)}`,
       model: 'Which model paints it',
       image: 'A picture to start from (PNG, JPEG or WebP)',
+      mask: 'With an image: white repaints, black keeps (PNG, JPEG or WebP)',
       strength: (min: number, max: number) => `With an image: how much to change it, ${min} (little) to ${max} (all)`,
       style: 'A preset that adds to the prompt; "none" turns a saved style off',
       clipSkip: (min: number, max: number) => `Skip last CLIP layers, ${range(min, max)} (some models only)`,
@@ -451,6 +502,15 @@ export const messages = {
       reset: 'Clear all your saved defaults',
       negative: 'Negative prompt added to every /imagine',
       style: 'Style used when you give none',
+      server: 'Defaults and limits of this server or channel (Manage Server to change)',
+      scope: 'The whole server, or only this channel',
+      defaultModel: 'Model used when a request names none',
+      defaultStyle: 'Style used when a request names none',
+      models: 'Models allowed, comma-separated ("all" allows every one)',
+      maxSteps: 'Most steps per job',
+      maxCount: 'Most images per job',
+      nsfw: 'Flagged images: allow, spoiler or withhold',
+      resetScope: 'Clear every default of this scope',
     },
     admin: {
       limits: 'Show the limits and queue of a user',
@@ -492,7 +552,8 @@ export const messages = {
       '--lora NAME:WEIGHT  apply a LoRA (or <lora:NAME:WEIGHT> in the prompt); /loras lists them',
     ],
     buttonsLabel: 'Buttons',
-    buttons: 'U1–U4 upscale an image 2×, V1–V4 make variations of it, 🔄 re-rolls with a new seed, ❌ deletes. Reacting 🔄 or ❌ works too.',
+    hereLabel: 'Set for this server or channel',
+    buttons: 'U1–U4 upscale an image 2×, V1–V4 make variations of it, 🔄 re-rolls with a new seed, ❌ deletes. Reacting 🔄 or ❌ works too. 🖌️ Remix edits the prompt and options and runs it again. On a single image: Vary (Region) repaints a part of it, Zoom Out 1.5×/2× and ⬅️ ➡️ ⬆️ ⬇️ widen the canvas and paint the new area.',
     otherCommands: 'Also: /queue shows your jobs, /settings saves your defaults, /loras lists the LoRAs.',
     /** Slack has one slash command; the others are words after it. */
     otherCommandsSingleCommand: (command: string) => `Also: \`${command} queue\` shows your jobs, \`${command} settings\` saves your defaults, \`${command} loras\` lists the LoRAs.`,

@@ -26,6 +26,7 @@ import {
 } from './limits.js';
 import { messages } from './messages.js';
 import { NO_STYLE } from './imagine.js';
+import { SCOPE_KINDS, SCOPE_NSFW_POLICIES } from './scope-settings.js';
 
 export type OptionType = 'string' | 'integer' | 'number' | 'boolean' | 'attachment' | 'user';
 
@@ -99,6 +100,7 @@ export function imagineOptions(config: CommandsConfig): OptionSpec[] {
     },
     { ...choiceOption('model', text.model, models), default: config.defaultModel, flags: flagsOf('model') },
     { name: 'image', description: text.image, type: 'attachment', required: false },
+    { name: 'mask', description: text.mask, type: 'attachment', required: false },
     {
       name: 'strength', description: text.strength(MIN_STRENGTH, MAX_STRENGTH), type: 'number', required: false,
       minValue: MIN_STRENGTH, maxValue: MAX_STRENGTH, default: config.initImage.defaultStrength, flags: flagsOf('strength'),
@@ -156,6 +158,20 @@ export function commandSpecs(config: CommandsConfig): CommandSpec[] {
         { name: 'show', description: describe.settings.show, options: [] },
         { name: 'set', description: describe.settings.set, options: settingsOptions },
         { name: 'reset', description: describe.settings.reset, options: [] },
+        {
+          name: 'server',
+          description: describe.settings.server,
+          options: [
+            { name: 'scope', description: describe.settings.scope, type: 'string', required: false, choices: SCOPE_KINDS.map((kind) => ({ name: kind, value: kind })) },
+            { ...choiceOption('model', describe.settings.defaultModel, Object.keys(config.models)) },
+            ...(Object.keys(config.styles).length > 0 ? [choiceOption('style', describe.settings.defaultStyle, Object.keys(config.styles))] : []),
+            { name: 'models', description: describe.settings.models, type: 'string', required: false },
+            { name: 'max-steps', description: describe.settings.maxSteps, type: 'integer', required: false, minValue: 1, maxValue: largestMaxSteps(config) },
+            { name: 'max-count', description: describe.settings.maxCount, type: 'integer', required: false, minValue: 1, maxValue: MAX_IMAGES_PER_REQUEST },
+            { name: 'nsfw', description: describe.settings.nsfw, type: 'string', required: false, choices: SCOPE_NSFW_POLICIES.map((policy) => ({ name: policy, value: policy })) },
+            { name: 'reset', description: describe.settings.resetScope, type: 'boolean', required: false },
+          ],
+        },
       ],
     },
     { name: 'help', description: describe.commands.help, options: [] },

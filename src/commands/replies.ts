@@ -46,12 +46,31 @@ export function ackReply(request: GenerateRequest): Reply {
   const prompt = displayPrompt(request.prompt);
   const source = request.init?.source;
   const imageIndex = source?.kind === 'result' ? source.imageIndex : 0;
-  const text =
-    request.origin === 'reroll' ? messages.acks.reroll(prompt)
-    : request.origin === 'variation' ? messages.acks.variation(imageIndex, prompt)
-    : request.origin === 'upscale' ? messages.acks.upscale(imageIndex, request.resizeOnly === true, request.upscaler)
-    : messages.acks.imagine(prompt);
-  return { kind: 'ack', text, ephemeral: false };
+  return { kind: 'ack', text: ackText(request, imageIndex, prompt), ephemeral: false };
+}
+
+function ackText(request: GenerateRequest, imageIndex: number, prompt: string): string {
+  const { outpaint } = request;
+  switch (request.origin) {
+    case 'reroll':
+      return messages.acks.reroll(prompt);
+    case 'variation':
+      return messages.acks.variation(imageIndex, prompt);
+    case 'upscale':
+      return messages.acks.upscale(imageIndex, request.resizeOnly === true, request.upscaler);
+    case 'vary_region': {
+      const source = request.mask?.source;
+      return messages.acks.varyRegion(source?.kind === 'region' ? source.region : undefined, imageIndex, prompt);
+    }
+    case 'zoom':
+      return messages.acks.zoom(outpaint?.kind === 'zoom' ? outpaint.factor : 1, imageIndex, prompt);
+    case 'pan':
+      return messages.acks.pan(outpaint?.kind === 'pan' ? outpaint.direction : 'left', imageIndex, prompt);
+    case 'remix':
+      return messages.acks.remix(prompt);
+    case 'imagine':
+      return messages.acks.imagine(prompt);
+  }
 }
 
 /** "Queued: 3rd in line, about 40 s." `position` is 1-based; 0 means it is starting. */

@@ -1,7 +1,9 @@
 // /settings: show, set or reset a user's defaults for /imagine (sampler, steps, size or aspect,
 // negative prompt, style). On Slack the text reads `set --steps 30 --ar 3:2 --no blurry`.
 import { largestMaxSteps, findStyle } from './config-lookup.js';
+import type { CommandDeps } from './command-deps.js';
 import type { CommandsConfig } from './config.js';
+import { serverSettingsCommand } from './server-settings-command.js';
 import { NO_STYLE } from './imagine.js';
 import { parseInlineFlags, type ValueFlagTarget } from './inline-flags.js';
 import type { Invocation, OptionValue } from './invocation.js';
@@ -11,10 +13,10 @@ import { echo, parseAspect, parseChoice, parseSampler, parseSize, parseText, par
 import { userKeyOf } from './ports.js';
 import { errorReply } from './replies.js';
 import type { Reply, ReplyField } from './reply.js';
-import { USER_SETTING_NAMES, type UserSettingName, type UserSettings, type UserSettingsStore } from './user-settings.js';
+import { USER_SETTING_NAMES, type UserSettingName, type UserSettings } from './user-settings.js';
 import { UserFacingError, invalidOption } from './user-facing-error.js';
 
-export const SETTINGS_SUBCOMMANDS = ['show', 'set', 'reset'] as const;
+export const SETTINGS_SUBCOMMANDS = ['show', 'set', 'reset', 'server'] as const;
 export type SettingsSubcommand = (typeof SETTINGS_SUBCOMMANDS)[number];
 /** Typed as a value, clears that one setting. */
 export const CLEAR_VALUE = 'default';
@@ -26,10 +28,12 @@ const FLAG_TO_SETTABLE: Partial<Record<ValueFlagTarget, Settable>> = {
 };
 const FIRST_WORD = /^\s*(\S+)\s*([\s\S]*)$/;
 
-export async function settingsCommand(invocation: Invocation, config: CommandsConfig, store: UserSettingsStore): Promise<Reply> {
+export async function settingsCommand(invocation: Invocation, deps: Pick<CommandDeps, 'config' | 'settings' | 'scopes'>): Promise<Reply> {
+  const { config, settings: store } = deps;
   const user = userKeyOf(invocation.requester.platform, invocation.requester.userId);
   try {
     const { subcommand, rest } = splitSubcommand(invocation);
+    if (subcommand === 'server') return await serverSettingsCommand(invocation, rest, deps);
     if (subcommand === 'reset') {
       await store.clear(user);
       return settingsReply({}, messages.settings.cleared);

@@ -1,5 +1,9 @@
 // Width × height arithmetic: aspect ratios inside a pixel budget, snapping to SIZE_STEP, fitting limits.
+import type { Outpaint } from '../pipeline/types.js';
 import { SIZE_STEP } from './limits.js';
+
+/** Pan extends the canvas by this share of the side it moves along. */
+export const PAN_EXTENSION = 0.5;
 
 /** How much an unused share of the pixel budget costs, relative to the same error in shape. */
 const AREA_WEIGHT = 0.35;
@@ -42,6 +46,19 @@ export function snapSize(size: Size): Size {
 export function fitSize(size: Size, maxPixels: number): Size {
   if (size.width * size.height <= maxPixels) return size;
   return sizeForAspect(size.width / size.height, maxPixels);
+}
+
+/**
+ * The canvas of a Zoom Out or Pan of an image of `size`: every side times the zoom factor, or the
+ * side along the pan grown by half; snapped to SIZE_STEP and fitted into `maxPixels`.
+ */
+export function outpaintCanvas(size: Size, outpaint: Outpaint, maxPixels: number): Size {
+  const grown = outpaint.kind === 'zoom'
+    ? { width: size.width * outpaint.factor, height: size.height * outpaint.factor }
+    : outpaint.direction === 'left' || outpaint.direction === 'right'
+      ? { width: size.width * (1 + PAN_EXTENSION), height: size.height }
+      : { width: size.width, height: size.height * (1 + PAN_EXTENSION) };
+  return fitSize(snapSize(grown), maxPixels);
 }
 
 export function sameSize(a: Size, b: Size): boolean {

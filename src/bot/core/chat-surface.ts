@@ -1,6 +1,7 @@
 // The port a chat platform implements so the one JobPresenter can show a job there: a thin
 // surface per invocation that puts replies on screen and says how a failed call should be read.
 // Wording, pacing, the NSFW policy and job linking live in the presenter, not here.
+import type { FormView } from '../../commands/form.js';
 import type { MessageRef } from '../../commands/job-record.js';
 import type { Reply } from '../../commands/reply.js';
 
@@ -29,6 +30,8 @@ export interface ChatSurface {
   fail(reply: Reply): Promise<void>;
   /** Only the person who asked sees it (refusals, private answers); public replies go to the channel. */
   reply(reply: Reply): Promise<void>;
+  /** Opens a form for the person who pressed the button (Remix); absent where the platform opens it before deferring. */
+  openForm?(form: FormView): Promise<void>;
   /** Nothing will be shown: release whatever placeholder is waiting. */
   dismiss(): Promise<void>;
   classify(error: unknown): SurfaceFailure;

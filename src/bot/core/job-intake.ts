@@ -2,12 +2,12 @@
 // and the pause, charges the rate limit only when everything else said yes, stores the record and
 // hands the job to the queue. So a refusal always names the real reason: nothing is charged for a
 // job the queue then refuses, and no other request sees a bucket drained by one.
-import type { GenerateRequest, InitImageSource, Requester } from '../../commands/generate-request.js';
+import type { GenerateRequest, InitImageSource, MaskRef, Requester } from '../../commands/generate-request.js';
 import type { JobImageRecord, JobRecord } from '../../commands/job-record.js';
 import { userKeyOf } from '../../commands/ports.js';
 import type { UserKey } from '../../commands/ports.js';
 import { UserFacingError } from '../../commands/user-facing-error.js';
-import type { GenerationParams } from '../../pipeline/types.js';
+import type { GenerationParams, MaskSource } from '../../pipeline/types.js';
 import { workUnits } from './eta-estimator.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import type { BanList } from './ports/ban-list.js';
@@ -137,6 +137,8 @@ export class JobIntake {
 
   /** Makes sure an init image from an earlier job or a stored upload still exists. */
   private async checkInit(request: GenerateRequest): Promise<JobImageRecord | undefined> {
+    const mask = request.mask?.source;
+    if (mask?.kind === 'stored' && !(await this.options.images.touch(mask.imageId))) throw expiredImage();
     const source = request.init?.source;
     if (source === undefined || source.kind === 'upload') return undefined;
     if (source.kind === 'stored') {
@@ -150,11 +152,19 @@ export class JobIntake {
 
   /** Uploads are written to the image store and referred to by id, so the record survives a restart. */
   private async storeUpload(request: GenerateRequest): Promise<GenerateRequest> {
-    const init = request.init;
-    if (init?.source.kind !== 'upload') return request;
-    const imageId = this.options.uploadId();
-    await this.options.images.put(imageId, init.source.data);
-    return { ...request, init: { ...init, source: { kind: 'stored', imageId } } };
+    const { init, mask } = request;
+    let stored = request;
+    if (init?.source.kind === 'upload') {
+      const imageId = this.options.uploadId();
+      await this.options.images.put(imageId, init.source.data);
+      stored = { ...stored, init: { ...init, source: { kind: 'stored', imageId } } };
+    }
+    if (mask?.source.kind === 'upload') {
+      const imageId = this.options.uploadId();
+      await this.options.images.put(imageId, mask.source.data);
+      stored = { ...stored, mask: { ...mask, source: { kind: 'stored', imageId } } };
+    }
+    return stored;
   }
 
   private async workOf(jobId: string, request: GenerateRequest, parent: JobImageRecord | undefined): Promise<JobWork> {
@@ -179,8 +189,15 @@ export class JobIntake {
       ...(request.hires === undefined ? {} : { hires: request.hires }),
       ...(request.upscaler === undefined ? {} : { upscaler: request.upscaler }),
       ...(request.loras === undefined || request.loras.length === 0 ? {} : { loras: request.loras }),
+      ...(request.mask === undefined ? {} : { mask: { source: await this.maskSource(request.mask.source), blur: request.mask.blur } }),
+      ...(request.outpaint === undefined ? {} : { outpaint: request.outpaint }),
     };
     return { kind: 'generate', job: { jobId, model: request.model, params } };
+  }
+
+  private async maskSource(source: MaskRef): Promise<MaskSource> {
+    if (source.kind === 'region') return source;
+    return { kind: 'image', data: await this.imageBytes(source) };
   }
 
   private async imageBytes(source: InitImageSource): Promise<Uint8Array> {

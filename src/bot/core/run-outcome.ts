@@ -60,6 +60,10 @@ export async function runOutcome(outcome: CommandOutcome, target: OutcomeTarget,
     case 'reply':
       await target.surface.reply(outcome.reply);
       return;
+    case 'form':
+      if (target.surface.openForm === undefined) await target.surface.dismiss();
+      else await target.surface.openForm(outcome.form);
+      return;
     case 'delete':
       await target.deleteResult(outcome).catch((error: unknown) => {
         deps.logger.warn({ ...target.logContext, err: error, jobId: outcome.jobId }, 'could not delete a result');
@@ -74,12 +78,14 @@ export async function runOutcome(outcome: CommandOutcome, target: OutcomeTarget,
 }
 
 async function startJob(outcome: Extract<CommandOutcome, { kind: 'generate' }>, target: OutcomeTarget, deps: OutcomeDeps): Promise<void> {
+  const here = outcome.request.nsfwPolicy;
   const presenter = new JobPresenter({
     surface: target.surface,
     jobs: deps.jobs,
     editIntervalMs: deps.editIntervalMs,
-    nsfwPolicy: deps.nsfwPolicy,
-    ageRestricted: outcome.requester.ageRestrictedChannel,
+    // A server or channel may set its own policy; `allow` shows flagged images as an age-restricted channel does.
+    nsfwPolicy: here === undefined || here === 'allow' ? deps.nsfwPolicy : here,
+    ageRestricted: outcome.requester.ageRestrictedChannel || here === 'allow',
     logger: deps.logger,
     logContext: target.logContext,
   });

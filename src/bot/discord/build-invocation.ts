@@ -24,7 +24,7 @@ export async function buildInvocation(interaction: ChatInputCommandInteraction, 
   const attachments: InvocationAttachment[] = [];
   for (const option of leaves) {
     if (option.type === ApplicationCommandOptionType.Attachment) {
-      if (option.attachment) attachments.push(await download(option.attachment, options));
+      if (option.attachment) attachments.push({ ...(await download(option.attachment, options)), option: option.name });
       continue;
     }
     values[option.name] = option.value ?? undefined;

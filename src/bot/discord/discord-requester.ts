@@ -1,5 +1,5 @@
 // Who asked and where, in the platform-neutral terms of the commands layer.
-import type { Channel, PartialUser, User } from 'discord.js';
+import { PermissionFlagsBits, type Channel, type PartialUser, type PermissionsBitField, type User } from 'discord.js';
 import type { Requester } from '../../commands/generate-request.js';
 
 /** DMs count as age-restricted for the requester's own results; threads follow their parent. */
@@ -12,7 +12,13 @@ export function isAgeRestricted(channel: Channel | null, guildId: string | null)
 
 export function discordRequester(
   user: User | PartialUser,
-  where: { readonly channelId: string; readonly guildId: string | null; readonly channel: Channel | null },
+  where: {
+    readonly channelId: string;
+    readonly guildId: string | null;
+    readonly channel: Channel | null;
+    /** The member's permissions in this channel, from the interaction. */
+    readonly memberPermissions?: Readonly<PermissionsBitField> | null;
+  },
 ): Requester {
   const userName = user.globalName ?? user.username ?? undefined;
   return {
@@ -22,5 +28,6 @@ export function discordRequester(
     ...(where.guildId !== null ? { guildId: where.guildId } : {}),
     channelId: where.channelId,
     ageRestrictedChannel: isAgeRestricted(where.channel, where.guildId),
+    ...(where.memberPermissions?.has(PermissionFlagsBits.ManageGuild) === true ? { canManageServer: true } : {}),
   };
 }

@@ -8,9 +8,11 @@ import {
   type ChatInputCommandInteraction,
   type Client,
   type Interaction,
+  type ModalSubmitInteraction,
   type RepliableInteraction,
 } from 'discord.js';
 import { parseActionId } from '../../commands/action-id.js';
+import type { CommandOutcome } from '../../commands/command-outcome.js';
 import type { MessageRef } from '../../commands/job-record.js';
 import { respond, type OutcomeDeps, type OutcomeTarget } from '../core/run-outcome.js';
 import type { DiscordConfig } from './discord-config.js';
@@ -18,6 +20,7 @@ import { buildInvocation, isCommandName } from './build-invocation.js';
 import { discordRequester } from './discord-requester.js';
 import { DiscordChatSurface } from './discord-chat-surface.js';
 import type { DiscordBackend } from './discord-backend.js';
+import { discordModal, modalValues } from './discord-form.js';
 import { DiscordJobMessage } from './job-message.js';
 import { missingPermissions, RESULT_PERMISSIONS } from './missing-permissions.js';
 import { DEFAULT_ATTACHMENT_SIZE_LIMIT } from './result-files.js';
@@ -46,6 +49,7 @@ export class DiscordInteractionHandler {
     if (interaction.isAutocomplete()) await this.autocomplete(interaction);
     else if (interaction.isChatInputCommand()) await this.command(interaction);
     else if (interaction.isButton()) await this.button(interaction);
+    else if (interaction.isModalSubmit()) await this.modalSubmit(interaction);
   }
 
   private async command(interaction: ChatInputCommandInteraction): Promise<void> {
@@ -69,11 +73,54 @@ export class DiscordInteractionHandler {
   private async button(interaction: ButtonInteraction): Promise<void> {
     const receivedAt = Date.now();
     const action = parseActionId(interaction.customId);
-    // A new job gets a public message of its own; deletes and unknown buttons answer privately.
-    if (!(await this.defer(interaction, action === undefined || action.kind === 'delete'))) return;
+    // A form must be the first answer, so it cannot be deferred; finding the job is a quick read.
+    if (action?.kind === 'remix') {
+      await this.openForm(interaction, receivedAt);
+      return;
+    }
+    // A new job gets a public message of its own; deletes, the choice of a region and unknown buttons answer privately.
+    const privately = action === undefined || action.kind === 'delete' || (action.kind === 'vary_region' && action.region === undefined);
+    if (!(await this.defer(interaction, privately))) return;
     const target = this.targetFor(interaction, receivedAt);
     const actor = discordRequester(interaction.user, interaction);
     await respond(() => this.deps.backend.handleAction({ kind: 'button', id: interaction.customId }, actor), target, this.deps);
+  }
+
+  /** A form must be the first answer, so it cannot be deferred; finding the job is a quick read. */
+  private async openForm(interaction: ButtonInteraction, receivedAt: number): Promise<void> {
+    const actor = discordRequester(interaction.user, interaction);
+    let decided: CommandOutcome | undefined;
+    try {
+      decided = await this.deps.backend.handleAction({ kind: 'button', id: interaction.customId }, actor);
+    } catch (error) {
+      this.deps.logger.error({ err: error, interactionId: interaction.id, user: interaction.user.id }, 'could not find the form');
+    }
+    if (decided?.kind === 'form') {
+      await interaction.showModal(discordModal(decided.form)).catch((error: unknown) => {
+        this.deps.logger.error({ err: error, interactionId: interaction.id, user: interaction.user.id }, 'could not open the form');
+      });
+      return;
+    }
+    if (!(await this.defer(interaction, true))) return;
+    const outcome = decided;
+    await respond(
+      () => (outcome === undefined ? Promise.reject(new Error('the form could not be found')) : Promise.resolve(outcome)),
+      this.targetFor(interaction, receivedAt),
+      this.deps,
+    );
+  }
+
+  /** A submitted form (Remix) starts a new job with a public message of its own. */
+  private async modalSubmit(interaction: ModalSubmitInteraction): Promise<void> {
+    const receivedAt = Date.now();
+    if (!(await this.defer(interaction, false))) return;
+    const actor = discordRequester(interaction.user, {
+      channelId: interaction.channelId ?? '',
+      guildId: interaction.guildId,
+      channel: interaction.channel,
+    });
+    const input = { kind: 'form' as const, id: interaction.customId, values: modalValues(interaction) };
+    await respond(() => this.deps.backend.handleAction(input, actor), this.targetFor(interaction, receivedAt), this.deps);
   }
 
   private async autocomplete(interaction: AutocompleteInteraction): Promise<void> {

@@ -8,7 +8,8 @@ import type { Requester } from '../../commands/generate-request.js';
 import { handleAction } from '../../commands/handle-action.js';
 import type { ActionInput } from '../../commands/handle-action.js';
 import { handleInvocation } from '../../commands/handle-invocation.js';
-import { COMMAND_NAMES } from '../../commands/invocation.js';
+import type { FormValues } from '../../commands/form.js';
+import { COMMAND_NAMES, type InvocationAttachment } from '../../commands/invocation.js';
 import type { JobRecord } from '../../commands/job-record.js';
 import type { Reply } from '../../commands/reply.js';
 import type { ChatAdapter } from '../core/chat-adapter.js';
@@ -17,6 +18,7 @@ import { LiveJobs } from '../core/live-jobs.js';
 import type { Logger } from '../core/logger.js';
 import type { NsfwPolicy } from '../core/nsfw-policy.js';
 import { respond, type JobIntake, type OutcomeDeps, type OutcomeTarget } from '../core/run-outcome.js';
+import { dataUrlBytes, invocationAttachment } from './data-url.js';
 import type { PlaygroundImageStore } from './image-store.js';
 import { parseCommandLine } from './parse-command-line.js';
 import { PlaygroundChatSurface } from './playground-chat-surface.js';
@@ -72,10 +74,13 @@ export class PlaygroundAdapter implements Pick<ChatAdapter, 'platform' | 'markIn
     const requester = playgroundRequester(action.user);
     switch (action.type) {
       case 'command':
-        await this.onCommand(requester, action.text);
+        await this.onCommand(requester, action.text, (action.attachments ?? []).map(invocationAttachment));
         return;
       case 'button':
-        await this.onButton(requester, action.messageId, action.buttonId);
+        await this.onButton(requester, action.messageId, action.buttonId, action.mask);
+        return;
+      case 'form':
+        await this.onForm(requester, action.messageId, action.formId, action.values);
         return;
       case 'reaction':
         await this.onReaction(requester, action.messageId, action.emoji);
@@ -98,7 +103,7 @@ export class PlaygroundAdapter implements Pick<ChatAdapter, 'platform' | 'markIn
     }
   }
 
-  private async onCommand(requester: Requester, text: string): Promise<void> {
+  private async onCommand(requester: Requester, text: string, attachments: readonly InvocationAttachment[]): Promise<void> {
     const line = parseCommandLine(text);
     const user = requester.userId;
     switch (line.kind) {
@@ -111,19 +116,33 @@ export class PlaygroundAdapter implements Pick<ChatAdapter, 'platform' | 'markIn
         await this.postReply(requester, unknownCommandReply(line.name), `${user} typed /${line.name}`);
         return;
       case 'command': {
-        const invocation = { requester, command: line.command, options: {}, text: line.text, attachments: [] };
+        const invocation = { requester, command: line.command, options: {}, text: line.text, attachments };
         await this.run(() => handleInvocation(invocation, this.deps.commands), requester, `${user} used ${clipText(text.trim(), MAX_REPLY_TO_CHARS)}`);
         return;
       }
     }
   }
 
-  private async onButton(requester: Requester, messageId: string, buttonId: string): Promise<void> {
+  private async onButton(requester: Requester, messageId: string, buttonId: string, maskDataUrl: string | undefined): Promise<void> {
     const label = this.deps.channel
       .get(messageId)
       ?.buttonRows.flat()
       .find((button) => button.id === buttonId)?.label;
-    await this.run(() => handleAction({ kind: 'button', id: buttonId }, requester, this.deps.commands), requester, `${requester.userId} pressed ${label ?? 'a button'}`);
+    const mask = maskDataUrl === undefined ? undefined : dataUrlBytes(maskDataUrl)?.data;
+    const input: ActionInput = { kind: 'button', id: buttonId, ...(mask === undefined ? {} : { mask }) };
+    await this.run(() => handleAction(input, requester, this.deps.commands), requester, `${requester.userId} pressed ${label ?? 'a button'}`);
+  }
+
+  /** A submitted form replaces the private message that held it. */
+  private async onForm(requester: Requester, messageId: string, formId: string, values: FormValues): Promise<void> {
+    const message = this.deps.channel.get(messageId);
+    if (message?.form?.id === formId && message.visibleTo === requester.userId) this.deps.channel.remove(messageId);
+    const title = message?.form?.title ?? 'a form';
+    await this.run(
+      () => handleAction({ kind: 'form', id: formId, values }, requester, this.deps.commands),
+      requester,
+      `${requester.userId} sent ${title}`,
+    );
   }
 
   private async onReaction(requester: Requester, messageId: string, emoji: string): Promise<void> {

@@ -1,7 +1,7 @@
 // The one channel the playground shows: an ordered message history that posts, edits, deletes
 // and reactions change, as a chat platform's API would. Listeners (the server) fan changes out.
 import { randomUUID } from 'node:crypto';
-import type { MessageTone, WireButton, WireField, WireImage, WireMessage, WirePreview } from './wire-protocol.js';
+import type { MessageTone, WireButton, WireField, WireForm, WireImage, WireMessage, WirePreview } from './wire-protocol.js';
 
 export interface MessageDraft {
   readonly author: WireMessage['author'];
@@ -15,6 +15,7 @@ export interface MessageDraft {
   readonly images?: readonly WireImage[];
   readonly buttonRows?: readonly (readonly WireButton[])[];
   readonly reactionControls?: readonly string[];
+  readonly form?: WireForm;
   readonly jobId?: string;
 }
 

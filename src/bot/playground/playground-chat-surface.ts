@@ -2,6 +2,7 @@
 // is accepted, edited by the JobPresenter with its place in line and live previews, and finally
 // turned into the images with their parameters and buttons, or into an error that says what
 // happened. Private answers are messages only the requester's tabs show.
+import type { FormView } from '../../commands/form.js';
 import type { MessageRef } from '../../commands/job-record.js';
 import type { Reply } from '../../commands/reply.js';
 import type { ChatSurface, SurfaceFailure } from '../core/chat-surface.js';
@@ -82,6 +83,17 @@ export class PlaygroundChatSurface implements ChatSurface {
       ...this.replyTo(),
       ...(reply.ephemeral ? { visibleTo: this.target.requester } : {}),
       ...rendered,
+    });
+  }
+
+  /** The form goes to the requester alone, as a message their page opens as a dialog. */
+  async openForm(form: FormView): Promise<void> {
+    this.deps.channel.post({
+      author: BOT_AUTHOR,
+      ...this.replyTo(),
+      visibleTo: this.target.requester,
+      text: form.title,
+      form: { id: form.id, title: form.title, submitLabel: form.submitLabel, fields: form.fields.map((field) => ({ ...field })) },
     });
   }
 

@@ -23,13 +23,13 @@ import { MessageRate } from './message-rate.js';
 import type { MessageRateLimit } from './message-rate.js';
 import { loadStaticAssets } from './static-assets.js';
 import type { StaticAsset } from './static-assets.js';
-import { clientMessageSchema } from './wire-protocol.js';
+import { clientMessageSchema, MAX_DATA_URL_LENGTH } from './wire-protocol.js';
 import type { ClientMessage, ServerMessage } from './wire-protocol.js';
 
 export const WEBSOCKET_PATH = '/ws';
 const ASSET_ROUTE_PREFIX = '/assets/';
-/** Commands are short text; anything bigger is not from our page. */
-const MAX_WEBSOCKET_PAYLOAD_BYTES = 64 * 1024;
+/** Room for a command with an image and a mask, or a painted mask, as data URLs; anything bigger is not from our page. */
+const MAX_WEBSOCKET_PAYLOAD_BYTES = 2 * MAX_DATA_URL_LENGTH + 64 * 1024;
 /** WebSocket close code for a client that broke the rules (RFC 6455). */
 const CLOSE_POLICY_VIOLATION = 1008;
 const SLOW_DOWN_TEXT = 'Slow down: this tab is sending messages faster than anyone types. Some were dropped.';

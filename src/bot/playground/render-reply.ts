@@ -1,6 +1,7 @@
 // Turns a commands-layer Reply (the platform-neutral view model) into what the playground page
 // shows. It knows nothing of commands: only the Reply's kind, text, fields, images and buttons.
 import { randomUUID } from 'node:crypto';
+import { parseActionId } from '../../commands/action-id.js';
 import { REROLL_EMOJI } from '../../commands/reactions.js';
 import type { Reply, ReplyButton, ReplyImage, ReplyKind } from '../../commands/reply.js';
 import { imagePath } from './image-store.js';
@@ -48,11 +49,17 @@ function toneOf(kind: ReplyKind): MessageTone {
 /** The emoji goes in front of the label, as Discord shows it. */
 export function renderButtonRows(rows: readonly (readonly ReplyButton[])[]): WireButton[][] {
   return rows.map((row) =>
-    row.map((button) => ({
-      id: button.id,
-      label: button.emoji === undefined ? button.label : `${button.emoji} ${button.label}`,
-      style: button.style,
-    })),
+    row.map((button) => {
+      const action = parseActionId(button.id);
+      // Here Vary (Region) opens a brush to paint the region on the image itself.
+      const brush = action?.kind === 'vary_region' && action.region === undefined ? { brush: { imageIndex: action.imageIndex } } : {};
+      return {
+        id: button.id,
+        label: button.emoji === undefined ? button.label : `${button.emoji} ${button.label}`,
+        style: button.style,
+        ...brush,
+      };
+    }),
   );
 }
 

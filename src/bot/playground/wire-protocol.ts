@@ -18,11 +18,40 @@ export const userNameSchema = z
 
 const idSchema = z.string().min(1).max(MAX_ID_LENGTH);
 
+/** An uploaded picture or a painted mask: 10 MiB of image, base64 in a data URL. */
+export const MAX_DATA_URL_LENGTH = 14 * 1024 * 1024;
+const MAX_FILENAME_LENGTH = 128;
+const MAX_FORM_VALUE_LENGTH = 4_000;
+const MAX_FORM_FIELDS = 8;
+const dataUrlSchema = z.string().max(MAX_DATA_URL_LENGTH).regex(/^data:image\/[a-z+.-]+;base64,[A-Za-z0-9+/=]*$/, 'an image as a base64 data URL');
+
+/** A picture sent with a command, as the slash option it stands for. */
+export const wireAttachmentSchema = z.object({
+  option: z.enum(['image', 'mask']),
+  filename: z.string().min(1).max(MAX_FILENAME_LENGTH),
+  dataUrl: dataUrlSchema,
+});
+export type WireAttachment = z.infer<typeof wireAttachmentSchema>;
+
 export const clientMessageSchema = z.discriminatedUnion('type', [
   /** Sent on connect and whenever the name field changes; the reply is the history this name may see. */
   z.object({ type: z.literal('hello'), user: userNameSchema }),
-  z.object({ type: z.literal('command'), user: userNameSchema, text: z.string().max(MAX_COMMAND_LENGTH) }),
-  z.object({ type: z.literal('button'), user: userNameSchema, messageId: idSchema, buttonId: idSchema }),
+  z.object({
+    type: z.literal('command'),
+    user: userNameSchema,
+    text: z.string().max(MAX_COMMAND_LENGTH),
+    attachments: z.array(wireAttachmentSchema).max(2).optional(),
+  }),
+  /** `mask`: the area painted with the brush (white repaints), for a button that opens the brush. */
+  z.object({ type: z.literal('button'), user: userNameSchema, messageId: idSchema, buttonId: idSchema, mask: dataUrlSchema.optional() }),
+  /** A submitted form (Remix), from the message that showed it. */
+  z.object({
+    type: z.literal('form'),
+    user: userNameSchema,
+    messageId: idSchema,
+    formId: idSchema,
+    values: z.record(z.string().max(MAX_ID_LENGTH), z.string().max(MAX_FORM_VALUE_LENGTH)).refine((values) => Object.keys(values).length <= MAX_FORM_FIELDS),
+  }),
   z.object({
     type: z.literal('reaction'),
     user: userNameSchema,
@@ -39,6 +68,26 @@ export interface WireButton {
   readonly label: string;
   readonly style: ButtonStyle;
   readonly disabled?: boolean;
+  /** The button opens the brush on image `imageIndex` of its message (Vary (Region)). */
+  readonly brush?: { readonly imageIndex: number };
+}
+
+export interface WireFormField {
+  readonly id: string;
+  readonly label: string;
+  readonly value: string;
+  readonly multiline: boolean;
+  readonly required: boolean;
+  readonly maxLength: number;
+  readonly placeholder?: string;
+}
+
+/** A form the page shows as a dialog to the one user it is for. */
+export interface WireForm {
+  readonly id: string;
+  readonly title: string;
+  readonly submitLabel: string;
+  readonly fields: readonly WireFormField[];
 }
 
 export interface WireImage {
@@ -87,6 +136,8 @@ export interface WireMessage {
   readonly reactions: readonly WireReaction[];
   /** Emoji the page offers as one-click reactions on this message (🔄 re-rolls). */
   readonly reactionControls: readonly string[];
+  /** A form (Remix) that opens as a dialog for the user in `visibleTo`. */
+  readonly form?: WireForm;
   /** The job this message shows, so a message left unfinished by a restart can offer a re-roll. */
   readonly jobId?: string;
   readonly createdAt: number;

@@ -13,6 +13,8 @@ export interface ButtonPress {
   readonly userId: string;
   readonly teamId?: string;
   readonly channelId: string;
+  /** Lets a button open a form (Remix). */
+  readonly triggerId?: string;
 }
 
 export function createResultActionListener(deps: SlackHandlerDeps): (press: ButtonPress) => Promise<void> {
@@ -23,6 +25,7 @@ export function createResultActionListener(deps: SlackHandlerDeps): (press: Butt
       answer: (text) => notifyUser(deps.client, deps.logger, where, text),
       announceAccepted: false,
       fileIds: (press.value ?? '').split(',').filter((id) => id !== ''),
+      ...(press.triggerId === undefined ? {} : { triggerId: press.triggerId }),
       logContext: { actionId: press.actionId, user: press.userId },
     });
     const requester = slackRequester({ ...where, ...(press.teamId === undefined ? {} : { teamId: press.teamId }) });

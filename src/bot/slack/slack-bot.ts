@@ -2,7 +2,7 @@
 // (handleInvocation, handleAction, replies) and the job service. The only file that builds Bolt
 // objects.
 import type { Server } from 'node:http';
-import { App, HTTPReceiver, LogLevel, webApi, type BlockAction, type ButtonAction } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, webApi, type BlockAction, type ButtonAction, type ViewSubmitAction } from '@slack/bolt';
 import { ACTION_ID_VERSION } from '../../commands/action-id.js';
 import type { CommandDeps } from '../../commands/command-deps.js';
 import type { JobRecord } from '../../commands/job-record.js';
@@ -15,12 +15,14 @@ import type { JobIntake } from '../core/run-outcome.js';
 import { ChannelAccess, DEFAULT_CHECK_TIMEOUT_MS } from './channel-access.js';
 import { DEFAULT_ACK_BUDGET_MS } from './deadline-ack.js';
 import { DeliveredFiles } from './delivered-files.js';
+import { createFormSubmitListener } from './form-submit-listener.js';
 import { listeningPort, startSlackHttpServer } from './http-mode-server.js';
 import { createReactionListener } from './reaction-listener.js';
 import { RecentIds } from './recent-ids.js';
 import { createResultActionListener } from './result-action-listener.js';
 import { renderReply } from './render-reply.js';
 import type { SlackConfig } from './slack-config.js';
+import { formOrigin, viewValues } from './slack-form.js';
 import { boltLoggerFrom, type SlackLogger } from './slack-logger.js';
 import { requestedBy } from './slack-messages.js';
 import { SlackResumer } from './slack-resumer.js';
@@ -109,6 +111,7 @@ export class SlackBot implements ChatAdapter {
     const onCommand = createSlashCommandListener({ ...shared, ackBudgetMs: options.ackBudgetMs ?? DEFAULT_ACK_BUDGET_MS });
     const onReaction = createReactionListener({ ...shared, seenEvents: new RecentIds() });
     const onButton = createResultActionListener(shared);
+    const onFormSubmit = createFormSubmitListener(shared);
     // A signed request replayed within its 5 minutes carries the same trigger_id: run it once.
     const seenTriggers = new RecentIds();
 
@@ -130,6 +133,23 @@ export class SlackBot implements ChatAdapter {
         userId: body.user.id,
         ...(body.team?.id === undefined ? {} : { teamId: body.team.id }),
         channelId: body.channel?.id ?? String(body.container.channel_id ?? ''),
+        triggerId: body.trigger_id,
+      });
+    });
+    const forms = { type: 'view_submission', callback_id: RESULT_BUTTON_IDS } as const;
+    this.#app.view<ViewSubmitAction>(forms, async ({ ack, body, view }) => {
+      await ack();
+      const origin = formOrigin(view.private_metadata);
+      if (origin === undefined) {
+        logger.warn({ callbackId: view.callback_id }, 'slack: a submitted form named no channel');
+        return;
+      }
+      await onFormSubmit({
+        callbackId: view.callback_id,
+        values: viewValues(view.state),
+        userId: body.user.id,
+        ...(body.team?.id === undefined ? {} : { teamId: body.team.id }),
+        channelId: origin.channelId,
       });
     });
     // A failing listener must never take the process down; log it and carry on.

@@ -9,12 +9,14 @@
 // file is shared and processed. A shared file always renders.
 import type { webApi } from '@slack/bolt';
 import { parseActionId } from '../../commands/action-id.js';
+import type { FormView } from '../../commands/form.js';
 import type { MessageRef } from '../../commands/job-record.js';
 import type { Reply } from '../../commands/reply.js';
 import type { ChatSurface, SurfaceFailure } from '../core/chat-surface.js';
 import type { DeliveredFiles } from './delivered-files.js';
 import { renderReply, replyToMrkdwn, type SlackMessage } from './render-reply.js';
 import { NO_ACCESS_CODES, slackErrorInfo } from './slack-error.js';
+import { slackModal } from './slack-form.js';
 import type { SlackLogger } from './slack-logger.js';
 import { accessProblemText, progressMessage, requestedBy, resultCaption, type AccessProblem } from './slack-messages.js';
 import { uploadedFiles } from './uploaded-files.js';
@@ -37,6 +39,8 @@ export interface SlackSurfaceTarget {
   answer(text: string): Promise<void>;
   /** Whether an accepted job is announced through `answer` (a slash command's ack must say something). */
   readonly announceAccepted: boolean;
+  /** A button press's trigger, which lets the surface open a form (valid for 3 s). */
+  readonly triggerId?: string;
 }
 
 const PREVIEW_FILENAME = 'preview.png';
@@ -130,7 +134,28 @@ export class SlackChatSurface implements ChatSurface {
 
   /** Slack commands answer the person who asked; the channel only sees jobs. */
   async reply(reply: Reply): Promise<void> {
+    // A private choice (Vary (Region)) keeps its buttons: an ephemeral message can carry them.
+    if ((reply.buttons ?? []).length > 0) {
+      const message = renderReply(reply);
+      try {
+        await this.deps.client.chat.postEphemeral({
+          channel: this.target.channelId,
+          user: this.target.requesterId,
+          text: message.text,
+          blocks: [...message.blocks],
+        });
+        return;
+      } catch (error) {
+        this.deps.logger.debug({ err: error, channelId: this.target.channelId }, 'slack: ephemeral choice failed, answering in words');
+      }
+    }
     await this.target.answer(replyToMrkdwn(reply));
+  }
+
+  async openForm(form: FormView): Promise<void> {
+    const triggerId = this.target.triggerId;
+    if (triggerId === undefined) throw new Error('a form can only open from a button press');
+    await this.deps.client.views.open({ trigger_id: triggerId, view: slackModal(form, { channelId: this.target.channelId }) });
   }
 
   async dismiss(): Promise<void> {

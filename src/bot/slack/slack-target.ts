@@ -25,6 +25,8 @@ export interface SlackEventTarget {
   answer(text: string): Promise<void>;
   /** Slash commands announce an accepted job in their ack. */
   readonly announceAccepted: boolean;
+  /** A button press's trigger, for opening a form. */
+  readonly triggerId?: string;
   /** File ids a Delete button carried. */
   readonly fileIds?: readonly string[];
   readonly logContext: Readonly<Record<string, unknown>>;
@@ -37,6 +39,7 @@ export function slackTarget(deps: SlackHandlerDeps, event: SlackEventTarget): Ou
       requesterId: event.userId,
       answer: (text) => event.answer(text),
       announceAccepted: event.announceAccepted,
+      ...(event.triggerId === undefined ? {} : { triggerId: event.triggerId }),
     }),
     logContext: event.logContext,
     deleteResult: (outcome) => deleteResult(deps, outcome, event.fileIds ?? []),

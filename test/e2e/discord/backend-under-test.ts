@@ -15,6 +15,7 @@ import { KeyvRateLimiter } from '../../../src/bot/core/rate-limiter.js';
 import { createDiscordBackend } from '../../../src/bot/discord/create-discord-backend.js';
 import type { DiscordBackend } from '../../../src/bot/discord/discord-backend.js';
 import { parseCommandsConfig } from '../../../src/commands/config.js';
+import { KeyvScopeSettingsStore } from '../../../src/commands/keyv-scope-settings-store.js';
 import { KeyvUserSettingsStore } from '../../../src/commands/keyv-user-settings-store.js';
 import { commandSpecs, type CommandSpec } from '../../../src/commands/options.js';
 import { startOraclePipeline, type OracleRequest, type Rgb } from '../support/oracle-pipeline.js';
@@ -75,7 +76,7 @@ export async function startBackendUnderTest(options: BackendUnderTestOptions): P
   });
   await service.start();
   const backend = createDiscordBackend(
-    { config, settings: new KeyvUserSettingsStore(keyv), jobs, queue: service, limits: service, admin: service },
+    { config, settings: new KeyvUserSettingsStore(keyv), scopes: new KeyvScopeSettingsStore(keyv), jobs, queue: service, limits: service, admin: service },
     service,
   );
   return {

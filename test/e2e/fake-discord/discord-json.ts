@@ -67,6 +67,7 @@ export interface MessageJson {
 }
 
 export const OptionType = {
+  Subcommand: 1,
   String: 3,
   Integer: 4,
   Boolean: 5,
@@ -95,11 +96,12 @@ export interface RegisteredCommandJson {
 }
 
 export const MessageFlag = { Ephemeral: 1 << 6, Loading: 1 << 7 } as const;
-export const InteractionType = { ApplicationCommand: 2, MessageComponent: 3, Autocomplete: 4 } as const;
+export const InteractionType = { ApplicationCommand: 2, MessageComponent: 3, Autocomplete: 4, ModalSubmit: 5 } as const;
 export const CallbackType = {
   ChannelMessage: 4,
   DeferredChannelMessage: 5,
   DeferredUpdateMessage: 6,
   UpdateMessage: 7,
   AutocompleteResult: 8,
+  Modal: 9,
 } as const;

@@ -4,7 +4,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AttachmentJson, ChannelJson, MessageJson, RegisteredCommandJson, UserJson } from './discord-json.js';
+import { CallbackType, InteractionType, OptionType, type AttachmentJson, type ChannelJson, type MessageJson, type RegisteredCommandJson, type UserJson } from './discord-json.js';
 import { FailureRules } from './failure-rules.js';
 import { FakeGateway } from './fake-gateway.js';
 import { FakeRestApi, type ParsedRequest, type RestResponse } from './fake-rest-api.js';
@@ -12,12 +12,14 @@ import { InteractionRegistry, type InteractionRecord } from './interaction-regis
 import {
   buttonInteraction,
   chatInputInteraction,
+  modalSubmitInteraction,
   reactionAdd,
   typedOptions,
   type InteractionContext,
   type OptionValues,
 } from './interaction-payloads.js';
 import { MessageStore } from './message-store.js';
+import { submittedRows, type ModalJson } from './modal.js';
 import { boundaryOf, parseMultipart } from './multipart.js';
 import { RateLimitBuckets, type RateLimitConfig } from './rate-limit-buckets.js';
 import { RequestLog, type RecordedFile, type RecordedRequest, type RequestPredicate } from './request-log.js';
@@ -46,10 +48,14 @@ interface InteractionTarget {
   readonly channel?: ChannelJson | 'dm';
   readonly attachmentSizeLimit?: number;
   readonly appPermissions?: string;
+  /** The member's permissions (default: a plain member's). */
+  readonly memberPermissions?: string;
 }
 
 export interface SlashCommandInput extends InteractionTarget {
   readonly name: string;
+  /** `/settings server …`: the options below go inside this sub-command. */
+  readonly subcommand?: string;
   readonly options?: OptionValues;
 }
 
@@ -171,6 +177,23 @@ export class FakeDiscord {
     return sent;
   }
 
+  /**
+   * The user submits the modal that `opened` answered with (response type 9): every text input
+   * keeps its prefilled value unless `values` changes it, as in Discord's client.
+   */
+  submitModal(input: { readonly opened: SentInteraction; readonly values?: Readonly<Record<string, string>> }): SentInteraction {
+    const { record } = input.opened;
+    const callback = record.callback;
+    if (callback?.type !== CallbackType.Modal) throw new Error('that interaction was not answered with a modal');
+    const modal = callback.data as unknown as ModalJson;
+    const channel = findChannel(this.world, record.channelId);
+    if (!channel) throw new Error(`the modal was opened in an unknown channel ${record.channelId}`);
+    const message = record.sourceMessageId === undefined ? undefined : this.store.get(record.sourceMessageId);
+    const { context, sent } = this.newInteraction({ user: record.user, channel }, record.sourceMessageId, InteractionType.ModalSubmit);
+    this.gateway.dispatch('INTERACTION_CREATE', modalSubmitInteraction(context, modal.custom_id, submittedRows(modal, input.values ?? {}), message));
+    return sent;
+  }
+
   /** A user adds a reaction; discord.js gets it even when the message is not in its cache. */
   react(input: { readonly messageId: string; readonly user?: UserJson; readonly emoji?: string }): void {
     const message = this.store.get(input.messageId);
@@ -205,7 +228,10 @@ export class FakeDiscord {
       this.registeredCommands(this.world.guild.id).find((command) => command.name === input.name) ??
       this.registeredCommands().find((command) => command.name === input.name);
     const values = input.options ?? {};
-    const options = typedOptions(values, registered).map((option) => (option.name === focused ? { ...option, focused: true } : option));
+    const sub = input.subcommand;
+    const declared = sub === undefined ? registered : (registered?.options?.find((option) => option.name === sub) as RegisteredCommandJson | undefined);
+    const typed = typedOptions(values, declared).map((option) => (option.name === focused ? { ...option, focused: true } : option));
+    const options = sub === undefined ? typed : [{ name: sub, type: OptionType.Subcommand, options: typed }];
     const attachments = Object.values(values).filter((value): value is AttachmentJson => typeof value === 'object');
     const { context, sent } = this.newInteraction(input, undefined);
     const command = { id: registered?.id ?? nextSnowflake(), name: input.name };
@@ -213,7 +239,11 @@ export class FakeDiscord {
     return sent;
   }
 
-  private newInteraction(target: InteractionTarget, sourceMessageId: string | undefined): { context: InteractionContext; sent: SentInteraction } {
+  private newInteraction(
+    target: InteractionTarget,
+    sourceMessageId: string | undefined,
+    type?: number,
+  ): { context: InteractionContext; sent: SentInteraction } {
     const user = target.user ?? this.world.users.alice;
     const channel = target.channel === 'dm' ? dmChannelFor(this.world, user) : (target.channel ?? this.world.channels.general);
     const context: InteractionContext = {
@@ -224,11 +254,12 @@ export class FakeDiscord {
       channel,
       ...(target.attachmentSizeLimit !== undefined ? { attachmentSizeLimit: target.attachmentSizeLimit } : {}),
       ...(target.appPermissions !== undefined ? { appPermissions: target.appPermissions } : {}),
+      ...(target.memberPermissions !== undefined ? { memberPermissions: target.memberPermissions } : {}),
     };
     const record: InteractionRecord = {
       id: context.id,
       token: context.token,
-      type: sourceMessageId === undefined ? 2 : 3,
+      type: type ?? (sourceMessageId === undefined ? InteractionType.ApplicationCommand : InteractionType.MessageComponent),
       channelId: channel.id,
       guildId: channel.guild_id,
       user,

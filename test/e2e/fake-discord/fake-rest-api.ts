@@ -2,6 +2,7 @@
 // reactions, users and command registration, with Discord's error codes.
 import {
   CallbackType,
+  InteractionType,
   MessageFlag,
   type ChannelJson,
   type MessageJson,
@@ -9,6 +10,7 @@ import {
 } from './discord-json.js';
 import type { InteractionRecord, InteractionRegistry } from './interaction-registry.js';
 import type { MessageBody, MessageStore } from './message-store.js';
+import { modalProblem } from './modal.js';
 import type { RecordedFile } from './request-log.js';
 import { RestRouter } from './rest-router.js';
 import { nextSnowflake } from './snowflake.js';
@@ -47,6 +49,7 @@ export const DiscordErrorCode = {
   AlreadyAcknowledged: 40060,
   MissingPermissions: 50013,
   InvalidWebhookToken: 50027,
+  InvalidFormBody: 50035,
 } as const;
 
 const SESSION_START_TOTAL = 1000;
@@ -217,6 +220,12 @@ export class FakeRestApi {
       return error(400, DiscordErrorCode.AlreadyAcknowledged, 'Interaction has already been acknowledged.');
     }
     const body = request.json as { type: number; data?: Record<string, unknown> };
+    if (body.type === CallbackType.Modal) {
+      const problem = modalProblem(body.data);
+      if (problem !== undefined) return error(400, DiscordErrorCode.InvalidFormBody, `Invalid Form Body: ${problem}`);
+      // A modal can only answer a command or a button, never a submitted modal.
+      if (interaction.type === InteractionType.ModalSubmit) return error(400, DiscordErrorCode.InvalidFormBody, 'Invalid Form Body: type');
+    }
     interaction.callback = { type: body.type, at: Date.now(), data: body.data };
     const message = this.respond(interaction, body.type, (body.data ?? {}) as MessageBody, request.files);
     if (request.query['with_response'] !== 'true') return NO_CONTENT;

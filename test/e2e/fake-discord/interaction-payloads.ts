@@ -26,6 +26,8 @@ export interface InteractionContext {
   readonly channel: ChannelJson;
   readonly attachmentSizeLimit?: number;
   readonly appPermissions?: string;
+  /** The member's own permissions in the channel. */
+  readonly memberPermissions?: string;
 }
 
 function base(context: InteractionContext, type: number): Record<string, unknown> {
@@ -38,7 +40,7 @@ function base(context: InteractionContext, type: number): Record<string, unknown
     version: 1,
     channel_id: context.channel.id,
     channel: context.channel,
-    ...(inGuild ? { guild_id: context.channel.guild_id, member: memberJson(context.user) } : { user: context.user }),
+    ...(inGuild ? { guild_id: context.channel.guild_id, member: memberJson(context.user, context.memberPermissions ?? DEFAULT_PERMISSIONS) } : { user: context.user }),
     app_permissions: context.appPermissions ?? DEFAULT_PERMISSIONS,
     locale: 'en-US',
     ...(inGuild ? { guild_locale: 'en-US' } : {}),
@@ -88,6 +90,20 @@ export function buttonInteraction(context: InteractionContext, message: MessageJ
     ...base(context, InteractionType.MessageComponent),
     message,
     data: { custom_id: customId, component_type: COMPONENT_BUTTON },
+  };
+}
+
+/** A MODAL_SUBMIT: the modal's custom_id and its text inputs, with the message whose button opened it. */
+export function modalSubmitInteraction(
+  context: InteractionContext,
+  customId: string,
+  rows: readonly unknown[],
+  message: MessageJson | undefined,
+): Record<string, unknown> {
+  return {
+    ...base(context, InteractionType.ModalSubmit),
+    ...(message === undefined ? {} : { message }),
+    data: { custom_id: customId, components: rows },
   };
 }
 

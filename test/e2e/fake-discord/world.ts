@@ -12,6 +12,8 @@ const ATTACH_FILES = 1n << 15n;
 const READ_MESSAGE_HISTORY = 1n << 16n;
 const USE_APPLICATION_COMMANDS = 1n << 31n;
 
+const MANAGE_GUILD = 1n << 5n;
+
 export const DEFAULT_PERMISSIONS = (
   ADD_REACTIONS |
   VIEW_CHANNEL |
@@ -21,6 +23,9 @@ export const DEFAULT_PERMISSIONS = (
   READ_MESSAGE_HISTORY |
   USE_APPLICATION_COMMANDS
 ).toString();
+
+/** A moderator: the defaults plus Manage Server. */
+export const MANAGER_PERMISSIONS = (BigInt(DEFAULT_PERMISSIONS) | MANAGE_GUILD).toString();
 
 export interface FakeWorld {
   readonly bot: UserJson;

@@ -9,6 +9,8 @@ import { FailureRules, type FailureOptions, type InjectedFailure } from './failu
 import { FakeWorkspace, type FakeChannel } from './fake-workspace.js';
 import {
   blockActionsPayload,
+  DEFAULT_USER_ID,
+  DEFAULT_USER_NAME,
   eventCallback,
   reactionAddedEvent,
   slashCommandPayload,
@@ -158,7 +160,11 @@ export class FakeSlack {
       appId: FAKE_APP_ID,
       botUserId: FAKE_BOT_USER_ID,
       responseUrl: () => `${this.baseUrl}${RESPONSE_URL_PREFIX}${this.#nextId()}`,
-      triggerId: () => `trigger-${this.#nextId()}`,
+      triggerId: () => {
+        const id = `trigger-${this.#nextId()}`;
+        this.workspace.triggers.set(id, Date.now());
+        return id;
+      },
     };
   }
 
@@ -212,6 +218,49 @@ export class FakeSlack {
       ...(stored?.threadTs === undefined ? {} : { thread_ts: stored.threadTs }),
     };
     return this.deliver('interactive', this.blockActionsPayload({ ...input, message }), options);
+  }
+
+  /**
+   * The user submits a modal the app opened: every input keeps its initial value unless `values`
+   * changes it, as in Slack's client. The envelope's ack is resolved as Slack sees it.
+   */
+  submitView(input: { readonly viewId: string; readonly values?: Readonly<Record<string, string>>; readonly userId?: string }, options?: DeliverOptions): Promise<EnvelopeAck> {
+    const opened = this.workspace.views.find((view) => view.id === input.viewId);
+    if (opened === undefined) throw new Error(`no view ${input.viewId} was opened`);
+    if (opened.submitted) throw new Error(`view ${input.viewId} was already submitted`);
+    opened.submitted = true;
+    const changes = input.values ?? {};
+    const values: Record<string, Record<string, { type: string; value: string | null }>> = {};
+    for (const block of (opened.view['blocks'] ?? []) as { type?: string; block_id?: string; element?: { type?: string; action_id?: string; initial_value?: string } }[]) {
+      if (block.type !== 'input' || block.element?.type !== 'plain_text_input') continue;
+      const actionId = block.element.action_id ?? '';
+      const value = changes[actionId] ?? block.element.initial_value ?? '';
+      values[block.block_id ?? ''] = { [actionId]: { type: 'plain_text_input', value: value === '' ? null : value } };
+    }
+    const userId = input.userId ?? DEFAULT_USER_ID;
+    const payload = {
+      type: 'view_submission',
+      team: { id: FAKE_TEAM_ID, domain: FAKE_TEAM_DOMAIN },
+      user: { id: userId, username: DEFAULT_USER_NAME, name: DEFAULT_USER_NAME, team_id: FAKE_TEAM_ID },
+      api_app_id: FAKE_APP_ID,
+      token: 'deprecated-verification-token',
+      trigger_id: this.payloadContext.triggerId(),
+      view: {
+        ...opened.view,
+        id: opened.id,
+        team_id: FAKE_TEAM_ID,
+        app_id: FAKE_APP_ID,
+        bot_id: this.workspace.botId,
+        state: { values },
+        hash: `hash-${opened.id}`,
+        root_view_id: opened.id,
+        previous_view_id: null,
+      },
+      response_urls: [],
+      is_enterprise_install: false,
+      enterprise: null,
+    };
+    return this.deliver('interactive', payload, options);
   }
 
   async close(): Promise<void> {

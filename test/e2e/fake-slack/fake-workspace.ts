@@ -51,6 +51,14 @@ export interface FakeEphemeral {
 
 export type AccessError = 'channel_not_found' | 'not_in_channel';
 
+/** A modal the app opened with views.open. */
+export interface FakeView {
+  readonly id: string;
+  readonly triggerId: string;
+  readonly view: Readonly<Record<string, unknown>>;
+  submitted: boolean;
+}
+
 const TS_COUNTER_DIGITS = 6;
 const MS_PER_SECOND = 1000;
 
@@ -59,6 +67,9 @@ export class FakeWorkspace {
   readonly messages: FakeMessage[] = [];
   readonly files = new Map<string, FakeFile>();
   readonly ephemerals: FakeEphemeral[] = [];
+  readonly views: FakeView[] = [];
+  /** Trigger ids handed out with interactions, by when; each opens one view within 3 s. */
+  readonly triggers = new Map<string, number>();
   #tsCounter = 0;
   #fileCounter = 0;
 

@@ -22,6 +22,36 @@ type Handler = (args: Args, ctx: MethodContext) => ApiBody;
 
 const fail = (error: string): ApiBody => ({ ok: false, error });
 
+/** A trigger id opens a view only within 3 s of the interaction that carried it. */
+const TRIGGER_LIFETIME_MS = 3000;
+/** Slack's limits on a modal view. */
+const MAX_VIEW_TITLE = 24;
+const MAX_VIEW_BLOCKS = 100;
+const MAX_CALLBACK_ID = 255;
+const MAX_PRIVATE_METADATA = 3000;
+const MAX_TEXT_INPUT = 3000;
+
+/** Why Slack would refuse the view (invalid_arguments), or undefined. */
+function viewProblem(view: Record<string, unknown> | undefined): string | undefined {
+  if (view?.['type'] !== 'modal') return 'type must be modal';
+  const title = (view['title'] as { text?: string } | undefined)?.text ?? '';
+  if (title === '' || title.length > MAX_VIEW_TITLE) return 'title';
+  const submit = (view['submit'] as { text?: string } | undefined)?.text;
+  if (submit !== undefined && submit.length > MAX_VIEW_TITLE) return 'submit';
+  if (String(view['callback_id'] ?? '').length > MAX_CALLBACK_ID) return 'callback_id';
+  if (String(view['private_metadata'] ?? '').length > MAX_PRIVATE_METADATA) return 'private_metadata';
+  const blocks = view['blocks'];
+  if (!Array.isArray(blocks) || blocks.length === 0 || blocks.length > MAX_VIEW_BLOCKS) return 'blocks';
+  for (const block of blocks as { type?: string; block_id?: string; element?: { type?: string; max_length?: number; initial_value?: string } }[]) {
+    if (block.type !== 'input') continue;
+    const element = block.element;
+    if (element?.type !== 'plain_text_input') continue;
+    const max = element.max_length ?? MAX_TEXT_INPUT;
+    if (max > MAX_TEXT_INPUT || (element.initial_value ?? '').length > max) return `blocks.${block.block_id ?? ''}.element`;
+  }
+  return undefined;
+}
+
 function parseJson(text: string | undefined): unknown {
   if (text === undefined || text === '') return undefined;
   try {
@@ -207,6 +237,20 @@ const handlers: Record<string, Handler> = {
     }
     for (const file of files) file.completed = true;
     return { ok: true, files: files.map((f) => fileJson(f, ctx)) };
+  },
+
+  'views.open': (args, ctx) => {
+    const triggerId = args.trigger_id ?? '';
+    const issuedAt = ctx.workspace.triggers.get(triggerId);
+    if (issuedAt === undefined) return fail('invalid_trigger_id');
+    ctx.workspace.triggers.delete(triggerId);
+    if (Date.now() - issuedAt > TRIGGER_LIFETIME_MS) return fail('expired_trigger_id');
+    const view = parseJson(args.view) as Record<string, unknown> | undefined;
+    const problem = viewProblem(view);
+    if (view === undefined || problem !== undefined) return { ok: false, error: 'invalid_arguments', response_metadata: { messages: [problem ?? 'view'] } };
+    const id = `V${String(ctx.workspace.views.length + 1).padStart(8, '0')}`;
+    ctx.workspace.views.push({ id, triggerId, view, submitted: false });
+    return { ok: true, view: { ...view, id, team_id: ctx.teamId, app_id: ctx.appId, state: { values: {} }, hash: `hash-${id}` } };
   },
 
   'files.delete': (args, ctx) => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import Keyv from 'keyv';
 import { commandsConfigSchema } from '../../../src/commands/config.js';
 import type { CommandDeps } from '../../../src/commands/command-deps.js';
+import { KeyvScopeSettingsStore } from '../../../src/commands/keyv-scope-settings-store.js';
 import { KeyvUserSettingsStore } from '../../../src/commands/keyv-user-settings-store.js';
 import { KeyvBanList } from '../../../src/bot/core/ban-list.js';
 import type { ImageGenerator } from '../../../src/bot/core/image-generator.js';
@@ -91,6 +92,7 @@ export async function startPlaygroundWorld(options: WorldOptions): Promise<Playg
       ...(options.admins === undefined ? {} : { adminUserKeys: options.admins }),
     }),
     settings: new KeyvUserSettingsStore(keyv),
+    scopes: new KeyvScopeSettingsStore(keyv),
     jobs: jobStore,
     queue: jobService,
     limits: jobService,

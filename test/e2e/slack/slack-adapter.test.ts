@@ -193,7 +193,9 @@ describe('/imagine in Socket Mode', () => {
 
     const final = h.fake.workspace.message(CHANNEL, ts);
     expect(final?.text).toContain('a fox');
-    expect(buttonsOn(h.fake, CHANNEL, ts).map((b) => b.text.text)).toEqual(['U1', '🔄 Re-roll', 'V1', '❌ Delete']);
+    expect(buttonsOn(h.fake, CHANNEL, ts).map((b) => b.text.text)).toEqual([
+      'U1', '🔄 Re-roll', 'V1', '❌ Delete', '🖌️ Remix', 'Vary (Region)', 'Zoom Out 2×', 'Zoom Out 1.5×', '⬅️ Left', '➡️ Right', '⬆️ Up', '⬇️ Down',
+    ]);
     // A 🔁 is already on the result, so re-rolling is one click.
     expect(final?.reactions).toEqual([{ name: 'repeat', users: [h.fake.botUserId] }]);
     expect(h.fake.calls.of('response_url')).toHaveLength(0);
@@ -261,7 +263,7 @@ describe('/imagine in Socket Mode', () => {
     for (const edit of progressAfter) {
       expect(edit.at - (updates[limitedAt]?.at ?? 0)).toBeGreaterThanOrEqual(RETRY_AFTER_SEC * MS_PER_SECOND - TIMING_SLACK_MS);
     }
-    expect(buttonsOn(h.fake, CHANNEL, ts)).toHaveLength(4);
+    expect(buttonsOn(h.fake, CHANNEL, ts)).toHaveLength(12);
     await expectResult(h.fake, upload);
   });
 

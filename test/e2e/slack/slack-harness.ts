@@ -8,6 +8,7 @@ import Keyv from 'keyv';
 import pino from 'pino';
 import type { CommandDeps } from '../../../src/commands/command-deps.js';
 import { parseCommandsConfig } from '../../../src/commands/config.js';
+import { KeyvScopeSettingsStore } from '../../../src/commands/keyv-scope-settings-store.js';
 import { KeyvUserSettingsStore } from '../../../src/commands/keyv-user-settings-store.js';
 import type { JobService } from '../../../src/bot/core/job-service.js';
 import type { HttpServerLimits } from '../../../src/bot/core/http-server-limits.js';
@@ -89,6 +90,7 @@ export async function buildServices(pipeline: PipelineUnderTest, store: { keyv: 
   const commands: CommandDeps = {
     config,
     settings: new KeyvUserSettingsStore(store.keyv),
+    scopes: new KeyvScopeSettingsStore(store.keyv),
     jobs,
     queue: service,
     limits: service,

@@ -294,6 +294,39 @@ describe('an attached init image', () => {
     );
   });
 
+  it('takes a mask beside the image, by option or by a name that says mask, and repaints at strength 1', async () => {
+    const data = await png(64, 64);
+    const mask = await png(64, 64);
+    const byOption = request('a fox', {}, {}, [
+      { filename: 'fox.png', size: data.length, data, option: 'image' },
+      { filename: 'white.png', size: mask.length, data: mask, option: 'mask' },
+    ]);
+    expect(byOption.init).toEqual({ source: { kind: 'upload', data, filename: 'fox.png' }, strength: 1 });
+    expect(byOption.mask).toEqual({ source: { kind: 'upload', data: mask, filename: 'white.png' }, blur: 8 });
+    // Slack and the playground have no named options: the file named like a mask is the mask, in any order.
+    const byName = request('a fox --strength 0.6', {}, {}, [
+      { filename: 'fox-mask.png', size: mask.length, data: mask },
+      { filename: 'fox.png', size: data.length, data },
+    ]);
+    expect(byName.init).toEqual({ source: { kind: 'upload', data, filename: 'fox.png' }, strength: 0.6 });
+    expect(byName.mask?.source).toEqual({ kind: 'upload', data: mask, filename: 'fox-mask.png' });
+    expect(request('a fox', {}, {}, [{ filename: 'masking-tape.png', size: data.length, data }]).mask).toBeUndefined();
+  });
+
+  it('refuses a mask without an image, and a mask that is no image, naming `mask`', async () => {
+    const mask = await png(64, 64);
+    const alone = refusal('a fox', {}, {}, [{ filename: 'mask.png', size: mask.length, data: mask, option: 'mask' }]);
+    expect(alone.details).toMatchObject({ option: 'mask', value: 'mask.png' });
+    expect(alone.message).toContain('no `image`');
+    const data = await png(64, 64);
+    const broken = refusal('a fox', {}, {}, [
+      { filename: 'fox.png', size: data.length, data },
+      { filename: 'mask.png', size: 9, data: new TextEncoder().encode('not a png'), option: 'mask' },
+    ]);
+    expect(broken.details.option).toBe('mask');
+    expect(broken.message).toContain('`mask`');
+  });
+
   it.each([
     { name: 'too many bytes', attachment: { filename: 'big.png', contentType: 'image/png', size: 11 * 1024 * 1024 }, message: '11 MB', allowed: 'an image of at most 10 MB' },
     { name: 'not an image type', attachment: { filename: 'doc.pdf', contentType: 'application/pdf', size: 10, data: new Uint8Array(10) }, message: 'application/pdf', allowed: 'PNG, JPEG or WebP' },

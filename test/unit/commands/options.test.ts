@@ -54,11 +54,12 @@ describe('/imagine options', () => {
 
   it('offer everything the issue lists', () => {
     expect(options.map((option) => option.name)).toEqual([
-      'prompt', 'negative', 'seed', 'steps', 'cfg', 'sampler', 'ar', 'size', 'count', 'model', 'image', 'strength', 'lora', 'style', 'clip-skip',
+      'prompt', 'negative', 'seed', 'steps', 'cfg', 'sampler', 'ar', 'size', 'count', 'model', 'image', 'mask', 'strength', 'lora', 'style', 'clip-skip',
       'hires', 'hires-steps', 'hires-denoise', 'hires-upscaler', 'upscaler',
     ]);
     expect(byName('prompt')?.required).toBe(true);
     expect(byName('image')?.type).toBe('attachment');
+    expect(byName('mask')?.type).toBe('attachment');
   });
 
   it('take ranges and choices from the pipeline and the config', () => {

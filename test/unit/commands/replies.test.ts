@@ -102,11 +102,12 @@ describe('the result reply', () => {
     expect(reply.images?.[0]?.png).toBe(png);
   });
 
-  it('has U and V buttons for every image, re-roll and delete, at most 5 per row, all parseable', () => {
+  it('has U and V buttons for every image, re-roll, delete and remix, at most 5 per row, all parseable', () => {
     const rows = reply.buttons ?? [];
     expect(rows.map((row) => row.map((button) => button.label))).toEqual([
       ['U1', 'U2', 'U3', 'U4', 'Re-roll'],
       ['V1', 'V2', 'V3', 'V4', 'Delete'],
+      ['Remix'],
     ]);
     for (const row of rows) expect(row.length).toBeLessThanOrEqual(MAX_BUTTONS_PER_ROW);
     const ids = rows.flat().map((button) => button.id);
@@ -118,13 +119,39 @@ describe('the result reply', () => {
     expect(parseActionId(rows[1]?.[2]?.id ?? '')).toEqual({ kind: 'variation', jobId: JOB_ID, imageIndex: 2 });
   });
 
-  it('gives an upscaled image only a delete button and says it is upscaled', () => {
+  it('gives a single image the edits: Remix, Vary (Region), Zoom Out and Pan', () => {
+    const single = resultReply({ jobId: JOB_ID, request: { ...REQUEST, count: 1 }, images: [images[0]!] });
+    const rows = single.buttons ?? [];
+    expect(rows.map((row) => row.map((button) => button.label))).toEqual([
+      ['U1', 'Re-roll'],
+      ['V1', 'Delete'],
+      ['Remix', 'Vary (Region)', 'Zoom Out 2×', 'Zoom Out 1.5×'],
+      ['Left', 'Right', 'Up', 'Down'],
+    ]);
+    for (const row of rows) expect(row.length).toBeLessThanOrEqual(MAX_BUTTONS_PER_ROW);
+    expect(rows[3]?.map((button) => button.emoji)).toEqual(['⬅️', '➡️', '⬆️', '⬇️']);
+    expect(rows.slice(2).flat().map((button) => parseActionId(button.id))).toEqual([
+      { kind: 'remix', jobId: JOB_ID },
+      { kind: 'vary_region', jobId: JOB_ID, imageIndex: 0 },
+      { kind: 'zoom', jobId: JOB_ID, imageIndex: 0, factor: 2 },
+      { kind: 'zoom', jobId: JOB_ID, imageIndex: 0, factor: 1.5 },
+      { kind: 'pan', jobId: JOB_ID, imageIndex: 0, direction: 'left' },
+      { kind: 'pan', jobId: JOB_ID, imageIndex: 0, direction: 'right' },
+      { kind: 'pan', jobId: JOB_ID, imageIndex: 0, direction: 'up' },
+      { kind: 'pan', jobId: JOB_ID, imageIndex: 0, direction: 'down' },
+    ]);
+  });
+
+  it('gives an upscaled image the edits and delete, and says it is upscaled', () => {
     const upscaled = resultReply({
       jobId: JOB_ID,
       request: { ...REQUEST, count: 1, origin: 'upscale', notes: ['Upscaled 2× with a hires pass of the model.'] },
       images: [{ png, seed: 43, width: 1152, height: 768, nsfw: false }],
     });
-    expect(upscaled.buttons?.map((row) => row.map((button) => button.label))).toEqual([['Delete']]);
+    expect(upscaled.buttons?.map((row) => row.map((button) => button.label))).toEqual([
+      ['Vary (Region)', 'Zoom Out 2×', 'Zoom Out 1.5×', 'Delete'],
+      ['Left', 'Right', 'Up', 'Down'],
+    ]);
     expect(upscaled.text).toContain('hires pass');
     expect(upscaled.images?.[0]?.filename).toBe('imagine-43-upscaled.png');
   });

@@ -12,8 +12,7 @@ function setup(keyv = new Keyv()): { keyv: Keyv; run: (invocation: Partial<Invoc
   const run = (invocation: Partial<Invocation>): ReturnType<typeof settingsCommand> =>
     settingsCommand(
       { requester: requester(), command: 'settings', options: {}, attachments: [], ...invocation },
-      config,
-      new KeyvUserSettingsStore(keyv),
+      { config, settings: new KeyvUserSettingsStore(keyv) },
     );
   return { keyv, run };
 }
@@ -73,7 +72,7 @@ describe('/settings', () => {
     { invocation: set({}), text: 'Nothing to save' },
     { invocation: { text: 'set --seed 5' }, text: '`--seed` can\'t be saved as a default' },
     { invocation: { text: 'set make it pretty' }, text: 'I didn\'t understand `make it pretty`' },
-    { invocation: { text: 'delete' }, text: '`/settings delete` isn\'t a settings command. Use one of show, set, reset.' },
+    { invocation: { text: 'delete' }, text: '`/settings delete` isn\'t a settings command. Use one of show, set, reset, server.' },
   ])('refuses $invocation without saving', async ({ invocation, text }) => {
     const { keyv, run } = setup();
     const reply = await run(invocation);

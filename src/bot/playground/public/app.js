@@ -1,6 +1,7 @@
 // The playground page: a channel view, a name field (each tab is its own user) and a command
 // line. It renders what the server sends and sends back what the user types or clicks.
 import { Connection } from './connection.js';
+import { openBrushDialog, openFormDialog, readAsDataUrl } from './editing-dialogs.js';
 import { renderMessage } from './render-message.js';
 
 const NAME_KEY = 'imagine-playground-name';
@@ -26,7 +27,29 @@ const context = {
   get me() { return me; },
   onButton: (messageId, buttonId) => connection.send({ type: 'button', user: me, messageId, buttonId }),
   onReaction: (messageId, emoji) => connection.send({ type: 'reaction', user: me, messageId, emoji }),
+  onBrush: async (messageId, buttonId, url) => {
+    const painted = await openBrushDialog(url);
+    if (painted === undefined) return;
+    connection.send({ type: 'button', user: me, messageId, buttonId, ...(painted === 'regions' ? {} : { mask: painted }) });
+  },
+  onForm: async (message) => {
+    const values = await openFormDialog(message.form);
+    if (values !== undefined) connection.send({ type: 'form', user: me, messageId: message.id, formId: message.form.id, values });
+  },
 };
+
+const imageFile = /** @type {HTMLInputElement} */ (document.getElementById('image-file'));
+const maskFile = /** @type {HTMLInputElement} */ (document.getElementById('mask-file'));
+
+/** The picked image and mask, as /imagine's `image` and `mask` options. */
+async function pickedAttachments() {
+  const picked = [];
+  for (const [option, input] of [['image', imageFile], ['mask', maskFile]]) {
+    const file = input.files?.[0];
+    if (file !== undefined) picked.push({ option, filename: file.name, dataUrl: await readAsDataUrl(file) });
+  }
+  return picked;
+}
 
 const connection = new Connection(token, {
   onOpen: () => connection.send({ type: 'hello', user: me }),
@@ -74,12 +97,15 @@ function upsert(message) {
 const sent = [];
 let recall = 0;
 
-composer.addEventListener('submit', (event) => {
+composer.addEventListener('submit', async (event) => {
   event.preventDefault();
   const text = commandInput.value.trim();
   if (text === '') return;
   note.textContent = '';
-  connection.send({ type: 'command', user: me, text });
+  const attachments = await pickedAttachments();
+  connection.send({ type: 'command', user: me, text, ...(attachments.length === 0 ? {} : { attachments }) });
+  imageFile.value = '';
+  maskFile.value = '';
   sent.push(text);
   recall = sent.length;
   commandInput.value = '';

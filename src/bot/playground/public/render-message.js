@@ -8,6 +8,8 @@ const TIME_FORMAT = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute
 /**
  * @typedef {{ token: string, me: string,
  *   onButton: (messageId: string, buttonId: string) => void,
+ *   onBrush: (messageId: string, buttonId: string, imageUrl: string) => void,
+ *   onForm: (message: object) => void,
  *   onReaction: (messageId: string, emoji: string) => void }} RenderContext
  */
 
@@ -43,6 +45,11 @@ export function renderMessage(message, context, existing) {
   replaceSection(main, 'gallery', () => renderGallery(message, context), JSON.stringify(message.images));
   replaceSection(main, 'buttons', () => renderButtons(message, context));
   replaceSection(main, 'reactions', () => renderReactions(message, context));
+  // A form addressed to this tab's user opens as a dialog, once.
+  if (message.form !== undefined && message.visibleTo === context.me && article.dataset.formOpened === undefined) {
+    article.dataset.formOpened = 'true';
+    context.onForm(message);
+  }
   replaceSection(main, 'private-note', () => {
     if (message.visibleTo === undefined) return undefined;
     const note = document.createElement('p');
@@ -201,7 +208,11 @@ function renderButtons(message, context) {
       element.className = `action ${button.style}`;
       element.textContent = button.label;
       element.disabled = button.disabled === true;
-      element.addEventListener('click', () => context.onButton(message.id, button.id));
+      element.addEventListener('click', () => {
+        const image = button.brush === undefined ? undefined : message.images[button.brush.imageIndex];
+        if (image === undefined) context.onButton(message.id, button.id);
+        else context.onBrush(message.id, button.id, imageUrl(image.path, context.token, false));
+      });
       rowElement.append(element);
     }
     section.append(rowElement);

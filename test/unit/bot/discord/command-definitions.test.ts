@@ -53,6 +53,7 @@ describe('discordCommandDefinitions', () => {
       ['show', ApplicationCommandOptionType.Subcommand],
       ['set', ApplicationCommandOptionType.Subcommand],
       ['reset', ApplicationCommandOptionType.Subcommand],
+      ['server', ApplicationCommandOptionType.Subcommand],
     ]);
     expect(byName('admin')?.default_member_permissions).toBe('0');
     expect(byName('imagine')?.default_member_permissions).toBeUndefined();

@@ -85,7 +85,8 @@ describe('/imagine in the playground', () => {
     expect(result?.text).toContain('a lighthouse at dusk');
     expect(fieldOf(result, 'Seed')).toBe('1234');
     expect(fieldOf(result, 'Steps')).toBe('6');
-    expect(buttonLabels(result)).toEqual(['U1', '🔄 Re-roll', 'V1', '❌ Delete']);
+    expect(buttonLabels(result)).toEqual(['U1', '🔄 Re-roll', 'V1', '❌ Delete', '🖌️ Remix', 'Vary (Region)', 'Zoom Out 2×', 'Zoom Out 1.5×', '⬅️ Left', '➡️ Right', '⬆️ Up', '⬇️ Down']);
+    expect(buttonLabels(result).slice(0, 4)).toEqual(['U1', '🔄 Re-roll', 'V1', '❌ Delete']);
 
     const image = result?.images[0];
     expect(image).toMatchObject({ filename: 'imagine-1234.png' });

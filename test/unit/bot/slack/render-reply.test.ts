@@ -51,6 +51,7 @@ describe('renderReply', () => {
     expect(rows.map((row) => row.map((e) => e.text.text))).toEqual([
       ['U1', 'U2', '🔄 Re-roll'],
       ['V1', 'V2', '❌ Delete'],
+      ['🖌️ Remix'],
     ]);
     const ids = (RESULT.buttons ?? []).map((row) => row.map((b) => b.id));
     expect(rows.map((row) => row.map((e) => e.action_id))).toEqual(ids);
