@@ -3,13 +3,13 @@
 // interaction token died with the process), so progress and the result land there, once.
 import type { Client } from 'discord.js';
 import type { JobRecord } from '../../commands/job-record.js';
-import { ackReply } from '../../commands/replies.js';
 import type { JobObserver } from '../core/job-observer.js';
-import { type JobLinks, JobPresenter } from '../core/job-presenter.js';
+import type { JobLinks } from '../core/job-presenter.js';
 import type { LiveJobs } from '../core/live-jobs.js';
 import type { Logger } from '../core/logger.js';
 import type { NsfwPolicy } from '../core/nsfw-policy.js';
 import type { ConversationResumer } from '../core/ports/conversation-resumer.js';
+import { resumedPresenter } from '../core/resumed-presenter.js';
 import { DiscordChatSurface } from './discord-chat-surface.js';
 import type { DiscordConfig } from './discord-config.js';
 import { DiscordJobMessage } from './job-message.js';
@@ -50,17 +50,8 @@ export class DiscordResumer implements ConversationResumer {
       reportMissingPermissions: async (error) => logger.warn({ ...logContext, err: error }, 'missing permission to edit a resumed job message'),
       dismiss: async () => undefined,
     });
-    const presenter = new JobPresenter({
-      surface,
-      jobs: this.deps.jobs,
-      editIntervalMs: config.editIntervalMs,
-      nsfwPolicy: this.deps.nsfwPolicy,
-      ageRestricted: record.requester.ageRestrictedChannel,
-      logger,
-      logContext,
-    });
+    const presenter = resumedPresenter(record, surface, { jobs: this.deps.jobs, editIntervalMs: config.editIntervalMs, nsfwPolicy: this.deps.nsfwPolicy, logger, logContext });
     this.deps.live.add(presenter, surface);
-    presenter.resume(record.jobId, ackReply(record.request).text);
     return presenter;
   }
 }

@@ -4,11 +4,12 @@
 import type { JobRecord } from '../../commands/job-record.js';
 import { ackReply } from '../../commands/replies.js';
 import type { JobObserver } from '../core/job-observer.js';
-import { type JobLinks, JobPresenter } from '../core/job-presenter.js';
+import type { JobLinks } from '../core/job-presenter.js';
 import type { Logger } from '../core/logger.js';
 import type { NsfwPolicy } from '../core/nsfw-policy.js';
 import type { ConversationResumer } from '../core/ports/conversation-resumer.js';
 import type { ResumedJob } from '../core/ports/job-queue.js';
+import { resumedPresenter } from '../core/resumed-presenter.js';
 import { reviveMessages } from './channel-persistence.js';
 import { PlaygroundChatSurface, type SurfaceDeps } from './playground-chat-surface.js';
 import { isPlaygroundMessage } from './playground-identity.js';
@@ -38,16 +39,6 @@ export class PlaygroundResumer implements ConversationResumer {
       requester: record.requester.userId,
       replyTo: shown?.replyTo ?? `${record.requester.userId}'s job, resumed after a restart`,
     });
-    const presenter = new JobPresenter({
-      surface,
-      jobs: this.deps.jobs,
-      editIntervalMs: this.deps.editIntervalMs,
-      nsfwPolicy: this.deps.nsfwPolicy ?? 'spoiler',
-      ageRestricted: record.requester.ageRestrictedChannel,
-      logger: this.deps.logger,
-      logContext: { jobId: record.jobId },
-    });
-    const headline = ackReply(record.request).text;
     if (shown !== undefined) {
       surface.adopt(shown.id);
     } else {
@@ -56,8 +47,14 @@ export class PlaygroundResumer implements ConversationResumer {
       const ref = surface.messageRef;
       if (ref !== undefined) channel.edit(ref.messageId, { jobId: record.jobId });
     }
-    presenter.resume(record.jobId, shown?.text.split('\n')[0] ?? headline);
-    return presenter;
+    return resumedPresenter(record, surface, {
+      jobs: this.deps.jobs,
+      editIntervalMs: this.deps.editIntervalMs,
+      nsfwPolicy: this.deps.nsfwPolicy ?? 'spoiler',
+      logger: this.deps.logger,
+      logContext: { jobId: record.jobId },
+      ...(shown === undefined ? {} : { headline: shown.text.split('\n')[0] }),
+    });
   }
 
   afterResume(resumed: readonly ResumedJob[]): void {

@@ -2,10 +2,9 @@
 // presenter on a surface that adopts that message's ts, so progress and the result arrive by
 // chat.update there, once. Private notes reach the requester as an ephemeral message (or a DM).
 import type { JobRecord } from '../../commands/job-record.js';
-import { ackReply } from '../../commands/replies.js';
 import type { JobObserver } from '../core/job-observer.js';
-import { JobPresenter } from '../core/job-presenter.js';
 import type { ConversationResumer } from '../core/ports/conversation-resumer.js';
+import { resumedPresenter } from '../core/resumed-presenter.js';
 import { notifyUser } from './notify-user.js';
 import { SlackChatSurface } from './slack-chat-surface.js';
 import type { SlackHandlerDeps } from './slack-target.js';
@@ -27,17 +26,14 @@ export class SlackResumer implements ConversationResumer {
       announceAccepted: false,
     });
     surface.adopt(shown.messageId);
-    const presenter = new JobPresenter({
-      surface,
+    const presenter = resumedPresenter(record, surface, {
       jobs: this.deps.jobs,
       editIntervalMs: this.deps.editIntervalMs,
       nsfwPolicy: this.deps.nsfwPolicy,
-      ageRestricted: record.requester.ageRestrictedChannel,
       logger,
       logContext: { jobId: record.jobId, user: record.requester.userId, channelId: shown.channelId, ts: shown.messageId },
     });
     this.deps.live.add(presenter, surface);
-    presenter.resume(record.jobId, ackReply(record.request).text);
     return presenter;
   }
 }
