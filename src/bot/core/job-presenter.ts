@@ -61,6 +61,8 @@ export class JobPresenter implements JobObserver {
   private gone = false;
   /** Why the job runs again from the start, once it has. */
   private restartReason: 'stalled' | 'restart' | undefined;
+  /** The restart note, until it has been on screen once: the next run's steps wait behind it. */
+  private restartNotice: Reply | undefined;
   private resolveAccepted: () => void = () => undefined;
   /** The end of a fast job waits for its first message, so it replaces that message instead of racing it. */
   private readonly acceptance = new Promise<void>((resolve) => {
@@ -160,17 +162,21 @@ export class JobPresenter implements JobObserver {
   onRestarted(_attempt: number, reason: 'stalled' | 'restart'): void {
     this.restartReason = reason;
     this.update(restartedReply(reason));
+    this.restartNotice = this.latest;
   }
 
   onStarted(): void {
     // After a restart the note stays until the first step of the new run replaces it.
     this.update(this.restartReason === undefined ? queuedReply(0, 0) : restartedReply(this.restartReason));
+    if (this.restartReason !== undefined && this.restartNotice !== undefined) this.restartNotice = this.latest;
     // Linked when it starts at the latest, so a message that never gets its result still re-rolls.
     void this.link(this.options.surface.messageRef);
   }
 
   onProgress(step: number, total: number, preview?: Uint8Array, phase?: GenerationPhase): void {
     if (preview !== undefined) this.unshownPreview = preview;
+    // Newest-only pacing would let the first steps of the new run hide why it started over.
+    if (this.restartNotice !== undefined) return;
     const shown = this.unshownPreview;
     this.update(progressReply({ step, total, ...(shown === undefined ? {} : { preview: shown }), ...(phase === undefined ? {} : { phase }) }));
   }
@@ -222,6 +228,7 @@ export class JobPresenter implements JobObserver {
   private async showNow(reply: Reply): Promise<void> {
     if (this.finished || this.gone) return;
     await this.options.surface.show(reply);
+    if (reply === this.restartNotice) this.restartNotice = undefined;
     const shownPreview = reply.images?.[0]?.png;
     if (shownPreview !== undefined && shownPreview === this.unshownPreview) this.unshownPreview = undefined;
     await this.link(this.options.surface.messageRef);
