@@ -205,7 +205,8 @@ describe('/imagine in Socket Mode', () => {
   it('tells a second user their place in line, then moves their message from the queue to progress and the result', async () => {
     const h = await start();
     await h.fake.sendSlashCommand({ text: 'a long fox --steps 20' });
-    const second = await h.fake.sendSlashCommand({ text: 'a queued owl', userId: 'U0BOB' });
+    // Long enough to run past one edit interval, so its progress is due an edit of its own.
+    const second = await h.fake.sendSlashCommand({ text: 'a queued owl --steps 20', userId: 'U0BOB' });
     expect(second.payload?.text).toMatch(/a queued owl[\s\S]*1st in line/);
 
     const upload = await nthResultUpload(h.fake, 2);
