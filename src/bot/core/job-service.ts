@@ -6,32 +6,20 @@ import type { GenerateRequest, Requester } from '../../commands/generate-request
 import type { MessageRef } from '../../commands/job-record.js';
 import type { AdminControls, JobRecordReader, LimitsView, QueueSnapshot, QueueView, UserKey } from '../../commands/ports.js';
 import { UserFacingError } from '../../commands/user-facing-error.js';
-import { JobIntake } from './job-intake.js';
+import { JobIntake, type JobIntakeOptions } from './job-intake.js';
 import { toJobFailure } from './job-errors.js';
 import type { JobObserver } from './job-observer.js';
 import { JobRunner } from './job-runner.js';
 import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
-import type { BanList } from './ports/ban-list.js';
 import type { ConversationResumer } from './ports/conversation-resumer.js';
-import type { ImageStore } from './ports/image-store.js';
-import type { JobQueue, QueueCaps, ResumedJob } from './ports/job-queue.js';
-import type { JobStore } from './ports/job-store.js';
-import type { RateLimiter } from './rate-limiter.js';
+import type { ResumedJob } from './ports/job-queue.js';
 
-export interface JobServiceOptions {
-  readonly queue: JobQueue;
-  readonly jobs: JobStore;
-  readonly images: ImageStore;
-  readonly limiter: RateLimiter;
-  readonly bans: BanList;
-  readonly caps: QueueCaps;
-  /** Configured model names; a request for another gets model_unavailable at once. */
-  readonly models?: readonly string[];
+/** What intake needs, plus the service's own: a default upload id, the log, and the refusal count. */
+export interface JobServiceOptions extends Omit<JobIntakeOptions, 'uploadId'> {
   /** A fresh id for an uploaded init image. */
   readonly uploadId?: () => string;
   readonly logger?: Logger;
-  readonly now?: () => number;
   /** Told the code of every request turned away at intake (metrics). */
   readonly onRefused?: (code: string) => void;
 }
@@ -57,17 +45,7 @@ export class JobService implements QueueView, LimitsView, AdminControls {
       logger: this.logger,
       ...(options.now === undefined ? {} : { now: options.now }),
     });
-    this.intake = new JobIntake({
-      queue: options.queue,
-      jobs: options.jobs,
-      images: options.images,
-      limiter: options.limiter,
-      bans: options.bans,
-      caps: options.caps,
-      uploadId: options.uploadId ?? (() => `upload-${randomUUID()}`),
-      ...(options.models === undefined ? {} : { models: options.models }),
-      ...(options.now === undefined ? {} : { now: options.now }),
-    });
+    this.intake = new JobIntake({ ...options, uploadId: options.uploadId ?? (() => `upload-${randomUUID()}`) });
   }
 
   get records(): JobRecordReader {
