@@ -10,8 +10,10 @@ import { maskFromBytes, type PixelMask } from './mask.js';
 export interface OutpaintCanvas {
   /** HWC bytes at width × height. */
   readonly rgb: Uint8Array;
-  /** 1 on the new area, 0 where the old image is. */
+  /** 1 on the new area, 0 where the old image is; blurred across the seam. */
   readonly mask: PixelMask;
+  /** The mask of the final overlay: `mask` with the whole old image at 0, so its pixels come back unchanged. */
+  readonly overlayMask: PixelMask;
   /** Where the old image sits on the canvas. */
   readonly placed: Placement;
 }
@@ -73,11 +75,17 @@ export async function buildOutpaintCanvas(init: Uint8Array, outpaint: Outpaint, 
     throw new PipelineError('invalid_init_image', `the image to extend cannot be read (${reason.split('\n')[0]}); send a PNG, JPEG or WebP file`);
   }
   const mask = await maskFromBytes(newAreaMask(placed, width, height), width, height, blur);
-  return { rgb: new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.byteLength), mask, placed };
+  // Zoom Out and Pan promise the old picture untouched: the blur may feather only into the new area.
+  const overlayMask = blur > 0 ? { ...mask, data: clearPlacement(mask.data.slice(), placed, width) } : mask;
+  return { rgb: new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.byteLength), mask, overlayMask, placed };
 }
 
 function newAreaMask(placed: Placement, width: number, height: number): Uint8Array {
-  const data = new Uint8Array(width * height).fill(255);
+  return clearPlacement(new Uint8Array(width * height).fill(255), placed, width);
+}
+
+/** Zeroes the rectangle where the old image sits. */
+function clearPlacement<T extends Uint8Array | Float32Array>(data: T, placed: Placement, width: number): T {
   for (let y = placed.top; y < placed.top + placed.height; y++) data.fill(0, y * width + placed.left, y * width + placed.left + placed.width);
   return data;
 }

@@ -19,7 +19,10 @@ const MASKED_IMAGE_THRESHOLD = 0.5;
 
 export interface EditImage {
   readonly image: InitImage;
+  /** What the sampling pass repaints (downsampled to latent size there). */
   readonly mask: PixelMask;
+  /** What the final overlay takes from the decoded image; the rest comes from `image` unchanged. */
+  readonly overlayMask: PixelMask;
 }
 
 /** True when the params ask for the mask-aware path, or the UNet can only work that way. */
@@ -37,13 +40,16 @@ export async function loadEditImage(params: GenerationParams, maxPixels: number)
   if (params.outpaint) {
     const blur = params.mask?.blur ?? DEFAULT_OUTPAINT_BLUR;
     const canvas = await buildOutpaintCanvas(init.data, params.outpaint, width, height, blur, maxPixels);
-    return { image: initImageOf(canvas.rgb, width, height), mask: canvas.mask };
+    return { image: initImageOf(canvas.rgb, width, height), mask: canvas.mask, overlayMask: canvas.overlayMask };
   }
   const image = await loadInitImage(init.data, width, height, maxPixels);
-  if (!params.mask) return { image, mask: fullMask(width, height) };
+  if (!params.mask) {
+    const mask = fullMask(width, height);
+    return { image, mask, overlayMask: mask };
+  }
   const initSize = await imageSizeOf(init.data);
   const mask = await loadMask(params.mask.source, { width, height, blur: params.mask.blur, maxPixels, ...(initSize ? { initSize } : {}) });
-  return { image, mask };
+  return { image, mask, overlayMask: mask };
 }
 
 export interface InpaintInputs {

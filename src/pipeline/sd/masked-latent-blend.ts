@@ -1,6 +1,7 @@
 // Inpainting on a normal (4-channel) UNet, as diffusers' masked img2img does it: after every step
 // the kept region (mask 0) is put back to the init latents noised to the next step's level, and
-// after the last step to the init latents themselves, so what the mask keeps comes back unchanged.
+// after the last step to the init latents themselves. That holds the kept region in latent space;
+// its pixels come back exactly through the final overlay (image/apply-overlay.ts) after decoding.
 import type { Scheduler } from '../schedulers/scheduler.js';
 
 export interface NoiseLevel {

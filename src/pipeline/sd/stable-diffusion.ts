@@ -1,10 +1,22 @@
-// The Stable Diffusion pipeline: prompt → text conditioning → denoising loop → decode → safety
-// check → PNG. It adapts to what the model folder actually holds (see model-signature.ts), covers
-// SD1/SD2, SDXL (two text encoders, text_embeds and time_ids), Turbo and LCM, and is proven on
-// oracle models whose right answer is known in closed form.
+// The Stable Diffusion pipeline. It adapts to what the model folder actually holds (see
+// model-signature.ts), covers SD1/SD2, SDXL (two text encoders, text_embeds and time_ids), Turbo
+// and LCM, and is proven on oracle models whose right answer is known in closed form.
+// The recipe, in the order generate() runs it:
+//   1. validate the request;
+//   2. load and encode the start: init image (img2img), or image and mask (inpainting), or the
+//      larger canvas (Zoom Out, Pan);
+//   3. text conditioning, with the request's LoRAs applied;
+//   4. the denoising loop (masked: the kept area is held to the init latents), then the hires
+//      fix's second pass when asked;
+//   5. VAE decode;
+//   6. inpainting and outpainting only: overlay the decoded image on the original through the
+//      full-size mask, so the kept area is the user's own pixels, not their VAE round trip;
+//   7. safety check of the final images;
+//   8. PNGs with the A1111 parameters.
 import { schedulerJsonFor } from './distilled-schedule.js';
 import { PipelineError } from '../errors.js';
 import { A1111_SAMPLERS } from '../image/a1111-parameters.js';
+import { applyOverlay } from '../image/apply-overlay.js';
 import { encodePng, vaeSampleToRgb } from '../image/encode-image.js';
 import type { ImageParameters } from '../image/a1111-parameters.js';
 import { loadInitImage } from '../image/init-image.js';
@@ -152,6 +164,7 @@ export class StableDiffusionPipeline {
   }
 
   async generate(params: GenerationParams, options: GenerateOptions = {}): Promise<GenerationResult> {
+    // 1. validate
     validateGenerationParams(params, SAMPLER_NAMES);
     if (params.hires) validateHires(params.hires, params);
     this.components.conditioner.layersFor(params.clipSkip); // a clip-skip this model cannot do fails before any work
@@ -162,6 +175,7 @@ export class StableDiffusionPipeline {
     };
     throwIfCancelled();
 
+    // 2. the start: init image, or image and mask, or the outpainting canvas
     const seeds = seedsOf(params);
     const edit = needsInpaint(params, this.components.unetSignature.sampleChannels) ? await this.loadEdit(params) : undefined;
     const strength = params.init?.strength ?? 1;
@@ -170,6 +184,7 @@ export class StableDiffusionPipeline {
     if (startImage && strength === 0) return this.returnInitImage(params, seeds, startImage.rgb, started);
     const inpaint = edit ? await encodeInpaintInputs(edit, params, this.requireEncoder(editOptionName(params)), this.components.unetSignature.sampleChannels) : undefined;
 
+    // 3. text conditioning
     const lora = await this.activateLoras(params, onProgress);
     throwIfCancelled();
     const conditioner = this.components.conditioner.withModels([lora.models.textEncoder, lora.models.textEncoder2].filter((model) => model !== undefined));
@@ -188,6 +203,7 @@ export class StableDiffusionPipeline {
     const total = firstSteps + (hires?.secondSteps ?? 0);
     const progress = (offset: number) => ({ offset, total, previewEvery: options.previewEvery ?? this.options.previewEvery, ...(onProgress ? { onProgress } : {}) });
 
+    // 4. denoise, then the hires fix's second pass
     const denoiseStarted = performance.now();
     let latents = await runSamplingPass(this.components, {
       params,
@@ -210,9 +226,13 @@ export class StableDiffusionPipeline {
     const denoiseMs = performance.now() - denoiseStarted;
     throwIfCancelled();
 
+    // 5. decode
     const decodeStarted = performance.now();
     const decoded = await this.decodeImages(latents, params.count, latentHeight, latentWidth, throwIfCancelled);
     const decodeMs = performance.now() - decodeStarted;
+    // 6. overlay: what the mask keeps comes back as the original's pixels
+    if (edit) for (const image of decoded) applyOverlay(image.rgb, edit.image.rgb, edit.overlayMask);
+    // 7, 8. safety check on the final images, then PNGs
     const images = await this.finish(params, seeds, decoded, lora.loras);
     return {
       images,
