@@ -163,19 +163,29 @@ describe.skipIf(!available)('scale-out on Redis with two worker hosts', () => {
         }
       }
 
-      // A worker dies mid-job: the one whose progress the first job reported.
-      const jobKey = async (): Promise<string | undefined> => (await admin.keys('imagine:model.oracle:*')).find((key) => /:[0-9a-f-]{36}$/.test(key));
-      let victim: string | undefined;
-      for (let tries = 0; tries < 400 && victim === undefined; tries++) {
-        const key = await jobKey();
-        const progress = key === undefined ? null : await admin.hget(key, 'progress');
-        victim = progress === null ? undefined : (JSON.parse(progress) as { worker?: string }).worker;
-        if (victim === undefined) await sleep(25);
+      // A worker dies mid-job: the worker of a running job that has done at most half its steps
+      // (so it cannot finish between the look and the kill).
+      const jobKeys = async (): Promise<string[]> => (await admin.keys('imagine:model.oracle:*')).filter((key) => /:[0-9a-f-]{36}$/.test(key));
+      const midJob = async (): Promise<{ worker: string; jobKey: string } | undefined> => {
+        for (const key of await jobKeys()) {
+          const [progress, finishedOn] = await admin.hmget(key, 'progress', 'finishedOn');
+          if (progress === null || finishedOn !== null) continue;
+          const { worker, step } = JSON.parse(progress) as { worker?: string; step?: number };
+          if (worker !== undefined && step !== undefined && step >= 1 && step <= STEPS / 2) return { worker, jobKey: key };
+        }
+        return undefined;
+      };
+      let victim: { worker: string; jobKey: string } | undefined;
+      for (let tries = 0; tries < 2_000 && victim === undefined; tries++) {
+        victim = await midJob();
+        if (victim === undefined) await sleep(5);
       }
-      const lostJobId = (await jobKey())?.split(':').pop();
-      const lost = workers.get(victim ?? '');
+      const lost = workers.get(victim?.worker ?? '');
       expect(lost).toBeDefined();
       if (lost !== undefined) await killed(lost);
+      // Its job was cut off, not finished: the worker is gone and never wrote its end.
+      expect(await admin.hget(victim?.jobKey ?? '', 'finishedOn')).toBeNull();
+      const lostJobId = victim?.jobKey.split(':').pop() ?? '';
 
       // Then Redis crashes and comes back from its append-only file.
       await fake.waitForRequest((r) => deliversResult(r), { timeoutMs: ALL_DONE_MS });
@@ -201,6 +211,7 @@ describe.skipIf(!available)('scale-out on Redis with two worker hosts', () => {
       // The job on the lost worker ran again elsewhere, and its user was told so.
       expect(Number(await admin.get('imagine:stats:stalled'))).toBeGreaterThanOrEqual(1);
       const lostIndex = records.findIndex((record) => record?.jobId === lostJobId);
+      expect(lostIndex).toBeGreaterThanOrEqual(0);
       const lostToken = sent[lostIndex]?.interaction.token ?? 'none';
       const notes = fake.requests.filter((r) => r.method === 'PATCH' && r.path.includes(lostToken)).map((r) => String((r.json as { content?: string } | undefined)?.content ?? ''));
       expect(notes.some((content) => content.includes('Restarted on another worker'))).toBe(true);
