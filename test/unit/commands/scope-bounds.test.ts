@@ -55,7 +55,7 @@ async function afterTightening(
   const storage = new Keyv();
   await new KeyvJobRecords(storage).put(stored);
   const scopes = new KeyvScopeSettingsStore(storage);
-  for (const [key, settings] of Object.entries(bounds)) await scopes.set(key as ScopeKey, settings);
+  for (const [key, settings] of Object.entries(bounds) as [ScopeKey, ScopeSettings][]) await scopes.set(key, settings);
   const deps = {
     config: testConfig(),
     settings: new KeyvUserSettingsStore(storage),
