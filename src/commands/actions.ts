@@ -14,6 +14,7 @@ import { DEFAULT_MASK_BLUR, MAX_STRENGTH } from './limits.js';
 import { messages } from './messages.js';
 import { remixForm, remixRequest } from './remix.js';
 import type { Reply } from './reply.js';
+import { boundedModel, countLoweredNote, modelRefusal, stepsLoweredNote, withScopeNsfwPolicy } from './scope-bounds.js';
 import type { ScopeSettings } from './scope-settings.js';
 import { regionChoiceReply } from './result-buttons.js';
 import { randomSeed } from './seeds.js';
@@ -23,6 +24,7 @@ import { UserFacingError, invalidOption } from './user-facing-error.js';
 /** Upscale doubles each side. */
 export const UPSCALE_FACTOR = 2;
 const UPSCALE_OPTION = 'upscale';
+const MODEL_OPTION = 'model';
 /** Edits repaint their area from pure noise, as an inpainting model expects. */
 export const EDIT_STRENGTH = MAX_STRENGTH;
 
@@ -33,8 +35,8 @@ export interface ActionContext {
   readonly paintedMask?: Uint8Array;
   /** The values of a submitted form (Remix). */
   readonly form?: FormValues;
-  /** The server's and channel's bounds where a Remix is submitted. */
-  readonly bounds?: ScopeSettings;
+  /** The server's and channel's bounds in force where the action is taken, today. */
+  readonly bounds: ScopeSettings;
 }
 
 export type ActionResult =
@@ -70,9 +72,15 @@ export function resolveAction(
   if (blocklistOf(config).matches(record.request.prompt)) {
     return new UserFacingError('prompt_blocked', messages.moderation.blocked);
   }
+  // Remix goes through /imagine's checks with the model the form names, which may be another one;
+  // an upscale checks when it runs the model (a plain resize does not).
+  if (ref.kind !== 'remix' && ref.kind !== 'remix_submit' && ref.kind !== 'upscale') {
+    const refusal = modelRefusal(record.request.model, config, context.bounds, MODEL_OPTION);
+    if (refusal !== undefined) return refusal;
+  }
   switch (ref.kind) {
     case 'reroll':
-      return { kind: 'generate', request: withinLimits(reroll(record, context), model) };
+      return { kind: 'generate', request: withinLimits(reroll(record, context), model, context.bounds) };
     case 'remix':
       return record.status === 'succeeded' ? { kind: 'form', form: remixForm(record) } : new UserFacingError('not_found', messages.actions.notFinished);
     case 'remix_submit': {
@@ -87,9 +95,9 @@ export function resolveAction(
   if (UserFacingError.is(image)) return image;
   switch (ref.kind) {
     case 'variation':
-      return { kind: 'generate', request: withinLimits(variation(record, ref.imageIndex, image, context), model) };
+      return { kind: 'generate', request: withinLimits(variation(record, ref.imageIndex, image, context), model, context.bounds) };
     case 'upscale':
-      return upscale(record, ref.imageIndex, image, model, config);
+      return upscale(record, ref.imageIndex, image, model, context);
     case 'vary_region': {
       const mask: MaskRef | undefined = ref.region !== undefined
         ? { kind: 'region', region: ref.region }
@@ -141,7 +149,7 @@ function edit(
     parentJobId: record.jobId,
     notes: [],
   };
-  return { kind: 'generate', request: withinLimits(request, model) };
+  return { kind: 'generate', request: withinLimits(request, model, context.bounds) };
 }
 
 /** The same request with a new random seed. */
@@ -185,12 +193,17 @@ function upscale(
   imageIndex: number,
   image: JobImageRecord,
   model: ModelConfig,
-  config: CommandsConfig,
+  context: ActionContext,
 ): ActionResult | UserFacingError {
+  const { config } = context;
   const width = image.width * UPSCALE_FACTOR;
   const height = image.height * UPSCALE_FACTOR;
   const pixels = width * height;
   const hires = pixels <= model.maxPixels;
+  if (hires) {
+    const refusal = modelRefusal(record.request.model, config, context.bounds, MODEL_OPTION);
+    if (refusal !== undefined) return refusal;
+  }
   if (!hires && pixels > config.upscale.maxPixels) {
     return invalidOption(messages.actions.tooLargeToUpscale(image.width, image.height, config.upscale.maxPixels), {
       option: UPSCALE_OPTION,
@@ -213,7 +226,8 @@ function upscale(
     parentJobId: record.jobId,
     notes: [hires ? messages.notes.upscaleHires : resizeNote],
   };
-  return { kind: 'generate', request };
+  // A plain resize runs no model, so only the NSFW policy of here applies to it.
+  return { kind: 'generate', request: hires ? withinLimits(request, model, context.bounds) : withScopeNsfwPolicy(request, context.bounds) };
 }
 
 /** The stored request without the fields each action sets anew. */
@@ -223,13 +237,17 @@ function base(record: JobRecord): GenerateRequest {
   return rest;
 }
 
-/** The config may have tightened since the job ran: apply the model's limits again, with notes. */
-function withinLimits(request: GenerateRequest, model: ModelConfig): GenerateRequest {
+/**
+ * The config, or the bounds of the server or channel where the action is taken, may have tightened
+ * since the job ran: apply the model's limits and those bounds again, with the notes /imagine gives.
+ */
+function withinLimits(request: GenerateRequest, unbounded: ModelConfig, bounds: ScopeSettings): GenerateRequest {
+  const model = boundedModel(unbounded, bounds);
   const notes: string[] = [];
   const steps = Math.min(request.numInferenceSteps, model.maxSteps);
-  if (steps < request.numInferenceSteps) notes.push(messages.notes.stepsLowered(request.numInferenceSteps, steps, request.model));
+  if (steps < request.numInferenceSteps) notes.push(stepsLoweredNote(request.numInferenceSteps, steps, request.model, bounds));
   const count = Math.min(request.count, model.maxCount);
-  if (count < request.count) notes.push(messages.notes.countLowered(request.count, count, request.model));
+  if (count < request.count) notes.push(countLoweredNote(request.count, count, request.model, bounds));
   const sampler = model.samplers.includes(request.sampler) ? request.sampler : model.defaultSampler;
   if (sampler !== request.sampler) notes.push(messages.notes.samplerReplaced(request.sampler, sampler, request.model));
   const asked = { width: request.width, height: request.height };
@@ -238,7 +256,7 @@ function withinLimits(request: GenerateRequest, model: ModelConfig): GenerateReq
   const { clipSkip, ...rest } = request;
   const keepClipSkip = clipSkip !== undefined && model.supportsClipSkip;
   if (clipSkip !== undefined && !keepClipSkip) notes.push(messages.notes.clipSkipIgnored(request.model));
-  return {
+  return withScopeNsfwPolicy({
     ...rest,
     ...(keepClipSkip ? { clipSkip } : {}),
     numInferenceSteps: steps,
@@ -247,7 +265,7 @@ function withinLimits(request: GenerateRequest, model: ModelConfig): GenerateReq
     width: size.width,
     height: size.height,
     notes: [...request.notes, ...notes],
-  };
+  }, bounds);
 }
 
 function finishedImage(record: JobRecord, imageIndex: number): JobImageRecord | UserFacingError {

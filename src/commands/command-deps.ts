@@ -1,6 +1,6 @@
 // What the command handlers need; the composition root (src/bot/main.ts) supplies it.
 import type { CommandsConfig } from './config.js';
-import type { AdminControls, JobRecordReader, LimitsView, LoraCatalog, QueueView } from './ports.js';
+import type { AdminControls, JobRecordReader, LimitsView, LoraCatalog, QueueView, ServerManagers } from './ports.js';
 import type { ScopeSettingsStore } from './scope-settings.js';
 import type { UserSettingsStore } from './user-settings.js';
 
@@ -9,6 +9,8 @@ export interface CommandDeps {
   readonly settings: UserSettingsStore;
   /** Server and channel defaults (`/settings server`); without a store none apply. */
   readonly scopes?: ScopeSettingsStore;
+  /** Where the platform must be asked who may change those (Slack); Discord says so in the interaction. */
+  readonly serverManagers?: ServerManagers;
   readonly jobs: JobRecordReader;
   readonly queue: QueueView;
   readonly limits: LimitsView;

@@ -34,7 +34,8 @@ export async function handleAction(input: ActionInput, actor: Requester, deps: C
   const result = resolveAction(ref, actor, record, {
     config: deps.config,
     random: deps.random ?? Math.random,
-    ...(ref.kind === 'remix_submit' ? { bounds: await effectiveScopeSettings(deps.scopes, actor) } : {}),
+    // Where the button is pressed, as they are now: an older result follows today's bounds.
+    bounds: await effectiveScopeSettings(deps.scopes, actor),
     ...(input.kind === 'button' && input.mask !== undefined ? { paintedMask: input.mask } : {}),
     ...(input.kind === 'form' ? { form: input.values } : {}),
   });

@@ -38,6 +38,7 @@ import { echo, parseChoice, parseDecimal, parseSampler, parseText, parseWholeNum
 import { randomSeed } from './seeds.js';
 import { parseSizeChoice, sizeSettingOption, type SizeChoice } from './size-setting.js';
 import { fitSize, sameSize, sizeForAspect, snapSize, type Size } from './sizes.js';
+import { allowedModels, boundedModel, countLoweredNote, modelRefusal, stepsLoweredNote, withScopeNsfwPolicy } from './scope-bounds.js';
 import type { ScopeSettings } from './scope-settings.js';
 import type { UserSettings } from './user-settings.js';
 import { UserFacingError, invalidOption } from './user-facing-error.js';
@@ -101,12 +102,12 @@ function build(invocation: Invocation, context: ImagineContext): GenerateRequest
 
   const style = resolveStyle(pick('style'), settings, config, notes, bounds.style);
   const sampler = resolveSampler(pick('sampler'), settings, modelName, model, notes);
-  const numInferenceSteps = resolveSteps(pick('steps'), settings, config, modelName, boundedModel(model, bounds), notes, bounds.maxSteps);
+  const numInferenceSteps = resolveSteps(pick('steps'), settings, config, modelName, boundedModel(model, bounds), notes, bounds);
   const cfgSource = pick('cfg');
   const guidanceScale = cfgSource === undefined
     ? model.defaultGuidanceScale
     : parseDecimal(cfgSource.label, cfgSource.raw, MIN_GUIDANCE_SCALE, MAX_GUIDANCE_SCALE);
-  const count = resolveCount(pick('count'), modelName, boundedModel(model, bounds), notes, bounds.maxCount);
+  const count = resolveCount(pick('count'), modelName, boundedModel(model, bounds), notes, bounds);
   const seedSource = pick('seed');
   const seed = seedSource === undefined
     ? randomSeed(context.random)
@@ -136,7 +137,7 @@ function build(invocation: Invocation, context: ImagineContext): GenerateRequest
   if (slashLora !== undefined) loraAsks.push(parseLoraAsk(`${LORA_OPTION}: ${String(slashLora)}`, String(slashLora)));
   const loras = loraAsks.length === 0 ? [] : resolveLoras(loraAsks, context.loras ?? [], modelName, model.kind);
 
-  return {
+  return withScopeNsfwPolicy({
     prompt: applyStyle(prompt, style?.style),
     negativePrompt,
     seed,
@@ -150,12 +151,11 @@ function build(invocation: Invocation, context: ImagineContext): GenerateRequest
     ...(clipSkip === undefined ? {} : { clipSkip }),
     ...(init === undefined ? {} : { init }),
     ...(mask === undefined ? {} : { mask }),
-    ...(bounds.nsfw === undefined ? {} : { nsfwPolicy: bounds.nsfw }),
     ...hires,
     ...(loras.length === 0 ? {} : { loras }),
     origin: 'imagine',
     notes,
-  };
+  }, bounds);
 }
 
 function parseFlags(raw: OptionValue): ParsedFlags {
@@ -183,26 +183,15 @@ function checkPrompt(prompt: string): string {
  * the server allows only some models, one of those.
  */
 function resolveModel(source: Source | undefined, config: CommandsConfig, bounds: ScopeSettings): string {
-  const configured = Object.keys(config.models);
-  const allowed = bounds.models === undefined ? configured : configured.filter((name) => bounds.models?.includes(name) === true);
+  const allowed = allowedModels(config, bounds);
   if (source !== undefined) {
-    const chosen = parseChoice(source.label, source.raw, configured);
-    if (allowed.includes(chosen)) return chosen;
-    throw invalidOption(messages.options.modelNotAllowedHere(chosen, allowed), { option: source.label, value: chosen, allowed: allowed.join(', ') });
+    const chosen = parseChoice(source.label, source.raw, Object.keys(config.models));
+    const refusal = modelRefusal(chosen, config, bounds, source.label);
+    if (refusal !== undefined) throw refusal;
+    return chosen;
   }
   const preferred = [bounds.model, config.defaultModel].find((name) => name !== undefined && allowed.includes(name));
   return preferred ?? allowed[0] ?? config.defaultModel;
-}
-
-/** The model's limits, lowered to the server's where it sets lower ones. */
-function boundedModel(model: ModelConfig, bounds: ScopeSettings): ModelConfig {
-  return {
-    ...model,
-    maxSteps: Math.min(model.maxSteps, bounds.maxSteps ?? model.maxSteps),
-    defaultSteps: Math.min(model.defaultSteps, bounds.maxSteps ?? model.defaultSteps),
-    maxCount: Math.min(model.maxCount, bounds.maxCount ?? model.maxCount),
-    defaultCount: Math.min(model.defaultCount, bounds.maxCount ?? model.defaultCount),
-  };
 }
 
 function resolveStyle(
@@ -235,7 +224,7 @@ function resolveSampler(
   return model.defaultSampler;
 }
 
-/** `serverMax`: the bound the server or channel set, named in the note when it is the one that applies. */
+/** `model`: already within the bounds, which the note names when they are what applies. */
 function resolveSteps(
   source: Source | undefined,
   settings: UserSettings,
@@ -243,21 +232,21 @@ function resolveSteps(
   modelName: string,
   model: ModelConfig,
   notes: string[],
-  serverMax: number | undefined,
+  bounds: ScopeSettings,
 ): number {
   const wanted = source === undefined
     ? settings.steps ?? model.defaultSteps
     : parseWholeNumber(source.label, source.raw, MIN_STEPS, largestMaxSteps(config));
   if (wanted <= model.maxSteps) return wanted;
-  notes.push(serverMax === model.maxSteps ? messages.notes.stepsLoweredHere(wanted, model.maxSteps) : messages.notes.stepsLowered(wanted, model.maxSteps, modelName));
+  notes.push(stepsLoweredNote(wanted, model.maxSteps, modelName, bounds));
   return model.maxSteps;
 }
 
-function resolveCount(source: Source | undefined, modelName: string, model: ModelConfig, notes: string[], serverMax: number | undefined): number {
+function resolveCount(source: Source | undefined, modelName: string, model: ModelConfig, notes: string[], bounds: ScopeSettings): number {
   if (source === undefined) return model.defaultCount;
   const wanted = parseWholeNumber(source.label, source.raw, MIN_COUNT, MAX_COUNT);
   if (wanted <= model.maxCount) return wanted;
-  notes.push(serverMax === model.maxCount ? messages.notes.countLoweredHere(wanted, model.maxCount) : messages.notes.countLowered(wanted, model.maxCount, modelName));
+  notes.push(countLoweredNote(wanted, model.maxCount, modelName, bounds));
   return model.maxCount;
 }
 

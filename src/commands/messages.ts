@@ -2,6 +2,7 @@
 // write their own wording for a command. Texts use only `code` markup, which Discord and Slack share.
 import { SAMPLER_LABELS, type MaskRegion, type PanDirection, type SamplerName } from '../pipeline/types.js';
 import type { ErrorCode, UserFacingErrorDetails } from './user-facing-error.js';
+import type { Platform } from './generate-request.js';
 
 const MS_PER_SECOND = 1000;
 const SECONDS_PER_MINUTE = 60;
@@ -435,7 +436,14 @@ export const messages = {
     showHint: `Change one with ${code('--max-steps 30')} or the options; ${code('default')} clears one, ${code('--reset')} clears all.`,
     saved: (scope: 'server' | 'channel') => `Saved. They apply to every /imagine in this ${scope}; people's own /settings apply within them.`,
     cleared: (scope: 'server' | 'channel') => `The defaults of this ${scope} are cleared.`,
-    notAllowed: 'Only members who can manage this server, or the bot admins, can change its defaults.',
+    notAllowed: (platform: Platform) =>
+      platform === 'slack'
+        ? 'Only workspace admins and owners, or the bot admins, can change the defaults of this workspace and its channels.'
+        : 'Only members who can manage this server, or the bot admins, can change its defaults.',
+    roleUnknown: (platform: Platform) =>
+      platform === 'slack'
+        ? "I couldn't check with Slack whether you're a workspace admin, so only the bot admins can change these defaults right now. Try again in a minute."
+        : "I couldn't check whether you can manage this server, so only the bot admins can change its defaults right now. Try again in a minute.",
     noServer: 'A direct message has no server; use `channel` to set defaults for this conversation.',
     unavailable: "Server defaults aren't kept by this bot.",
     unknownWord: (word: string) => `I didn't understand ${code(word)}. Use options such as ${code('--max-steps 30')} or ${code('--models sd15,turbo')}.`,

@@ -1,6 +1,6 @@
 // What commands need from the layer above them. The job service (src/bot/core) implements these;
 // commands stay platform-neutral and storage-neutral.
-import type { Platform } from './generate-request.js';
+import type { Platform, Requester } from './generate-request.js';
 import type { JobRecord, MessageRef } from './job-record.js';
 
 /** A user as the limits and the queue see them: `${platform}:${userId}`. */
@@ -65,4 +65,15 @@ export interface LoraEntry {
 /** The LoRA folder as commands see it. */
 export interface LoraCatalog {
   list(): Promise<readonly LoraEntry[]>;
+}
+
+/** What the platform says of a user's role in a server, when asking it takes a call (Slack's users.info). */
+export type ServerRole = 'manager' | 'member' | 'unknown';
+
+/**
+ * Who counts as able to manage a server where the invocation cannot say so itself: on Slack,
+ * workspace admins and owners. 'unknown' when the platform could not be asked; callers refuse then.
+ */
+export interface ServerManagers {
+  roleOf(requester: Requester): Promise<ServerRole>;
 }

@@ -49,8 +49,8 @@ export function remixForm(record: JobRecord): FormView {
 export interface RemixContext {
   readonly config: CommandsConfig;
   readonly random: () => number;
-  /** The server's and channel's bounds, as for /imagine. */
-  readonly bounds?: ScopeSettings;
+  /** The server's and channel's bounds where the form is submitted, as for /imagine. */
+  readonly bounds: ScopeSettings;
 }
 
 /**
@@ -85,7 +85,7 @@ export function remixRequest(record: JobRecord, values: FormValues, actor: Reque
   }
   const request = buildImagineRequest(
     { requester: actor, command: 'imagine', options, attachments: [] },
-    { config: context.config, settings: {}, random: context.random, ...(context.bounds === undefined ? {} : { bounds: context.bounds }) },
+    { config: context.config, settings: {}, random: context.random, bounds: context.bounds },
   );
   if (UserFacingError.is(request)) return request;
   return {

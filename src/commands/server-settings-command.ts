@@ -1,10 +1,12 @@
 // /settings server: show or change the defaults and bounds of this server (Discord guild, Slack
-// workspace) or of this channel. Changing them takes Manage Server on Discord, or a place in ADMINS.
+// workspace) or of this channel. Changing them takes Manage Server on Discord, being a workspace
+// admin or owner on Slack, or a place in ADMINS.
 //   Discord: /settings server scope:channel model:sd15 models:sd15,turbo max-steps:30 nsfw:withhold
 //   Slack and the playground: settings server channel --model sd15 --models sd15,turbo --max-steps 30
 import { isAdmin } from './admins.js';
 import type { CommandDeps } from './command-deps.js';
 import { largestMaxSteps } from './config-lookup.js';
+import type { Requester } from './generate-request.js';
 import type { Invocation, OptionValue } from './invocation.js';
 import { MAX_COUNT } from './limits.js';
 import { messages } from './messages.js';
@@ -36,7 +38,7 @@ const CLEAR_WORDS = ['default', 'none', 'all'];
 const LIST_SEPARATOR = /\s*,\s*/;
 const WORDS = /\s+/;
 
-export async function serverSettingsCommand(invocation: Invocation, rest: string, deps: Pick<CommandDeps, 'config' | 'scopes'>): Promise<Reply> {
+export async function serverSettingsCommand(invocation: Invocation, rest: string, deps: Pick<CommandDeps, 'config' | 'scopes' | 'serverManagers'>): Promise<Reply> {
   try {
     return await run(invocation, rest, deps);
   } catch (error) {
@@ -45,7 +47,7 @@ export async function serverSettingsCommand(invocation: Invocation, rest: string
   }
 }
 
-async function run(invocation: Invocation, rest: string, deps: Pick<CommandDeps, 'config' | 'scopes'>): Promise<Reply> {
+async function run(invocation: Invocation, rest: string, deps: Pick<CommandDeps, 'config' | 'scopes' | 'serverManagers'>): Promise<Reply> {
   const { requester } = invocation;
   const typed = readTyped(invocation.options, rest);
   const scope = typed.scope;
@@ -58,12 +60,19 @@ async function run(invocation: Invocation, rest: string, deps: Pick<CommandDeps,
   const current = await store.get(key);
   const changing = typed.reset || typed.changes.size > 0;
   if (!changing) return scopeReply(scope, current, await effectiveScopeSettings(store, requester), messages.serverSettings.showHint);
-  if (requester.canManageServer !== true && !isAdmin(deps.config, requester)) {
-    throw new UserFacingError('forbidden', messages.serverSettings.notAllowed);
-  }
+  await mayChange(requester, deps);
   const next = typed.reset ? {} : applyChanges(current, typed.changes, deps);
   await store.set(key, next);
   return scopeReply(scope, next, await effectiveScopeSettings(store, requester), typed.reset ? messages.serverSettings.cleared(scope) : messages.serverSettings.saved(scope));
+}
+
+/** Manage Server (Discord, from the interaction), the platform's word (Slack's admins and owners), or ADMINS. */
+async function mayChange(requester: Requester, deps: Pick<CommandDeps, 'config' | 'serverManagers'>): Promise<void> {
+  if (requester.canManageServer === true || isAdmin(deps.config, requester)) return;
+  const role = deps.serverManagers === undefined ? 'member' : await deps.serverManagers.roleOf(requester);
+  if (role === 'manager') return;
+  // Fails closed: a role that could not be checked counts for nothing.
+  throw new UserFacingError('forbidden', role === 'unknown' ? messages.serverSettings.roleUnknown(requester.platform) : messages.serverSettings.notAllowed(requester.platform));
 }
 
 interface Typed {

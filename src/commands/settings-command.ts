@@ -28,7 +28,7 @@ const FLAG_TO_SETTABLE: Partial<Record<ValueFlagTarget, Settable>> = {
 };
 const FIRST_WORD = /^\s*(\S+)\s*([\s\S]*)$/;
 
-export async function settingsCommand(invocation: Invocation, deps: Pick<CommandDeps, 'config' | 'settings' | 'scopes'>): Promise<Reply> {
+export async function settingsCommand(invocation: Invocation, deps: Pick<CommandDeps, 'config' | 'settings' | 'scopes' | 'serverManagers'>): Promise<Reply> {
   const { config, settings: store } = deps;
   const user = userKeyOf(invocation.requester.platform, invocation.requester.userId);
   try {

@@ -28,6 +28,7 @@ import { requestedBy } from './slack-messages.js';
 import { SlackResumer } from './slack-resumer.js';
 import type { SlackHandlerDeps } from './slack-target.js';
 import { createSlashCommandListener } from './slash-command-listener.js';
+import { SlackWorkspaceAdmins } from './workspace-admins.js';
 
 export interface SlackBotOptions {
   readonly config: SlackConfig;
@@ -94,7 +95,8 @@ export class SlackBot implements ChatAdapter {
     const files = new DeliveredFiles();
     const botUserId = (): string => this.#botUserId;
     const shared: SlackHandlerDeps = {
-      commands,
+      // Workspace admins and owners may change the workspace's defaults; asked without retries, so a failure refuses at once.
+      commands: { ...commands, serverManagers: new SlackWorkspaceAdmins(previewClient, logger) },
       jobs,
       client,
       logger,

@@ -45,6 +45,12 @@ async function resultOf(sent: SentInteraction): Promise<{ png: Uint8Array; messa
   return { png, messageId };
 }
 
+/** The text of the reply to an interaction, as the user sees it. */
+async function ephemeralText(sent: SentInteraction): Promise<string> {
+  const reply = await h.fake.waitForRequest((r) => r.path.includes(sent.token) && r.method !== 'DELETE' && JSON.stringify(r.json ?? {}).includes('content'));
+  return (reply.json as { content: string }).content;
+}
+
 async function promptColour(png: Uint8Array): Promise<Rgb> {
   const image = await h.readResult(png);
   return h.pieces.expectedColour(image);
@@ -144,10 +150,6 @@ describe('editing a result on Discord', () => {
   });
 
   it('/settings server: a member with Manage Server bounds the steps of everyone in the server; a plain member may not', async () => {
-    const ephemeralText = async (sent: SentInteraction): Promise<string> => {
-      const reply = await h.fake.waitForRequest((r) => r.path.includes(sent.token) && r.method !== 'DELETE' && JSON.stringify(r.json ?? {}).includes('content'));
-      return (reply.json as { content: string }).content;
-    };
     const plain = h.fake.slashCommand({ name: 'settings', subcommand: 'server', options: { 'max-steps': 3 } });
     expect(await ephemeralText(plain)).toContain('manage this server');
 
@@ -159,6 +161,27 @@ describe('editing a result on Discord', () => {
     const image = await h.readResult(png);
     expect(image.fields.get('Steps')).toBe('3');
     expect(h.fake.message(messageId)?.content).toContain('Steps lowered from 9 to 3, the most allowed here.');
+    const reset = h.fake.slashCommand({ name: 'settings', subcommand: 'server', options: { reset: true }, memberPermissions: MANAGER_PERMISSIONS });
+    expect(await ephemeralText(reset)).toContain('cleared');
+  });
+
+  it('Re-roll and 🔄 on a result made before an admin lowered max-steps run with the lowered steps, and say so', async () => {
+    const sent = h.fake.slashCommand({ name: 'imagine', options: { prompt: 'a lighthouse before the rules', steps: 6 } });
+    const { png, messageId } = await resultOf(sent);
+    expect((await h.readResult(png)).fields.get('Steps')).toBe('6');
+    const bound = h.fake.slashCommand({ name: 'settings', subcommand: 'server', options: { 'max-steps': 3 }, memberPermissions: MANAGER_PERMISSIONS });
+    expect(await ephemeralText(bound)).toContain('Saved');
+
+    const rerolled = await resultOf(press(messageId, 'Re-roll'));
+    expect((await h.readResult(rerolled.png)).fields.get('Steps')).toBe('3');
+    expect(h.fake.message(rerolled.messageId)?.content).toContain('Steps lowered from 6 to 3, the most allowed here.');
+
+    const before = h.fake.log.lastSeq;
+    h.fake.react({ messageId, user: h.fake.world.users.bob });
+    const channelPath = `/channels/${h.fake.world.channels.general.id}/messages`;
+    const reacted = await h.fake.waitForRequest((r) => deliversResult(r) && r.path.startsWith(channelPath), { afterSeq: before, timeoutMs: JOB_TIMEOUT_MS });
+    expect((await h.readResult(reacted.files[0]?.data)).fields.get('Steps')).toBe('3');
+
     const reset = h.fake.slashCommand({ name: 'settings', subcommand: 'server', options: { reset: true }, memberPermissions: MANAGER_PERMISSIONS });
     expect(await ephemeralText(reset)).toContain('cleared');
   });

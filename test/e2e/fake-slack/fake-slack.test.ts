@@ -185,6 +185,17 @@ describe('fake Slack Web API answers like Slack', () => {
     });
   });
 
+  it('answers users.info with the person\'s workspace role, and user_not_found for someone unknown', async () => {
+    fake.addUser({ id: 'U0DANA', name: 'dana', isAdmin: true });
+    fake.addUser({ id: 'U0OWEN', name: 'owen', isOwner: true, isPrimaryOwner: true });
+    const dana = await client().users.info({ user: 'U0DANA' });
+    expect(dana.user).toMatchObject({ id: 'U0DANA', team_id: fake.teamId, name: 'dana', is_admin: true, is_owner: false, is_bot: false, deleted: false });
+    expect((await client().users.info({ user: 'U0OWEN' })).user).toMatchObject({ is_admin: false, is_owner: true, is_primary_owner: true });
+    expect((await client().users.info({ user: 'U0ALICE' })).user).toMatchObject({ name: 'alice', is_admin: false, is_owner: false });
+    expect((await client().users.info({ user: fake.botUserId })).user).toMatchObject({ is_bot: true });
+    await expect(client().users.info({ user: 'U0NOBODY' })).rejects.toMatchObject({ data: { error: 'user_not_found' } });
+  });
+
   it('rejects a bot call made with the wrong token', async () => {
     const stranger = new webApi.WebClient('xoxb-someone-else', { slackApiUrl: fake.apiUrl, logLevel: webApi.LogLevel.ERROR });
     await expect(stranger.auth.test()).rejects.toMatchObject({ data: { error: 'invalid_auth' } });

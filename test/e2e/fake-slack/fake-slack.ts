@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { CallLog, type RecordedCall } from './call-log.js';
 import { FailureRules, type FailureOptions, type InjectedFailure } from './failure-rules.js';
-import { FakeWorkspace, type FakeChannel } from './fake-workspace.js';
+import { FakeWorkspace, type FakeChannel, type FakeUser } from './fake-workspace.js';
 import {
   blockActionsPayload,
   DEFAULT_USER_ID,
@@ -30,6 +30,8 @@ export interface FakeSlackOptions {
   readonly appToken?: string;
   /** Channels besides the default #general (public, bot is a member). */
   readonly channels?: readonly FakeChannel[];
+  /** People besides the default alice (a plain member). */
+  readonly users?: readonly FakeUser[];
   /** Whether files.completeUploadExternal reports where the file was shared; default true. */
   readonly reportShares?: boolean;
   readonly pingIntervalMs?: number;
@@ -91,6 +93,8 @@ export class FakeSlack {
     this.#socket = new SocketModeServer(FAKE_APP_ID, options.pingIntervalMs);
     this.workspace.addChannel({ id: 'C0GENERAL', name: 'general', kind: 'public', botIsMember: true });
     for (const channel of options.channels ?? []) this.workspace.addChannel({ ...channel });
+    this.workspace.addUser({ id: DEFAULT_USER_ID, name: DEFAULT_USER_NAME });
+    for (const user of options.users ?? []) this.workspace.addUser({ ...user });
     this.#server = createServer((req, res) => {
       this.#route(req, res).catch((error: unknown) => {
         res.writeHead(500, { 'content-type': 'text/plain' });
@@ -134,6 +138,10 @@ export class FakeSlack {
 
   addChannel(channel: FakeChannel): FakeChannel {
     return this.workspace.addChannel({ ...channel });
+  }
+
+  addUser(user: FakeUser): FakeUser {
+    return this.workspace.addUser({ ...user });
   }
 
   /** Makes the next matching call(s) of `method` fail (`{ retryAfterSec: 1 }`, `{ error: 'not_in_channel' }`) or answer late (`{ delayMs }`). */

@@ -49,6 +49,20 @@ export interface FakeEphemeral {
   readonly blocks: unknown[];
 }
 
+/** A person in the workspace, as users.info describes them. */
+export interface FakeUser {
+  readonly id: string;
+  readonly name: string;
+  /** Another workspace's member, as in a Slack Connect channel; the fake's own team when absent. */
+  readonly teamId?: string;
+  readonly isAdmin?: boolean;
+  readonly isOwner?: boolean;
+  readonly isPrimaryOwner?: boolean;
+  /** A guest: single-channel (ultra) or multi-channel. */
+  readonly guest?: 'single' | 'multi';
+  readonly deleted?: boolean;
+}
+
 export type AccessError = 'channel_not_found' | 'not_in_channel';
 
 /** A modal the app opened with views.open. */
@@ -64,6 +78,7 @@ const MS_PER_SECOND = 1000;
 
 export class FakeWorkspace {
   readonly channels = new Map<string, FakeChannel>();
+  readonly users = new Map<string, FakeUser>();
   readonly messages: FakeMessage[] = [];
   readonly files = new Map<string, FakeFile>();
   readonly ephemerals: FakeEphemeral[] = [];
@@ -81,6 +96,11 @@ export class FakeWorkspace {
   addChannel(channel: FakeChannel): FakeChannel {
     this.channels.set(channel.id, channel);
     return channel;
+  }
+
+  addUser(user: FakeUser): FakeUser {
+    this.users.set(user.id, user);
+    return user;
   }
 
   /** Unique, increasing message timestamps in Slack's `seconds.counter` shape. */

@@ -1,5 +1,5 @@
 // The Web API methods the bot uses, answered from a FakeWorkspace the way Slack answers them.
-import type { FakeFile, FakeMessage, FakeWorkspace } from './fake-workspace.js';
+import type { FakeFile, FakeMessage, FakeUser, FakeWorkspace } from './fake-workspace.js';
 
 export type Args = Readonly<Record<string, string>>;
 export type ApiBody = Record<string, unknown>;
@@ -113,6 +113,47 @@ function channelJson(ctx: MethodContext, id: string): ApiBody {
   };
 }
 
+/** users.info's `user`, with the fields Slack always sends for a person. */
+function userJson(user: FakeUser, ctx: MethodContext): ApiBody {
+  return {
+    id: user.id,
+    team_id: user.teamId ?? ctx.teamId,
+    name: user.name,
+    deleted: user.deleted ?? false,
+    real_name: user.name,
+    tz: 'Europe/London',
+    tz_label: 'Greenwich Mean Time',
+    tz_offset: 0,
+    profile: { real_name: user.name, display_name: user.name, team: user.teamId ?? ctx.teamId },
+    is_admin: user.isAdmin ?? false,
+    is_owner: user.isOwner ?? false,
+    is_primary_owner: user.isPrimaryOwner ?? false,
+    is_restricted: user.guest !== undefined,
+    is_ultra_restricted: user.guest === 'single',
+    is_bot: false,
+    is_app_user: false,
+    updated: 1_700_000_000,
+  };
+}
+
+function botUserJson(ctx: MethodContext): ApiBody {
+  return {
+    id: ctx.workspace.botUserId,
+    team_id: ctx.teamId,
+    name: 'imagine',
+    deleted: false,
+    is_admin: false,
+    is_owner: false,
+    is_primary_owner: false,
+    is_restricted: false,
+    is_ultra_restricted: false,
+    is_bot: true,
+    is_app_user: false,
+    profile: { bot_id: ctx.workspace.botId, real_name: 'imagine' },
+    updated: 1_700_000_000,
+  };
+}
+
 const handlers: Record<string, Handler> = {
   'auth.test': (_args, ctx) => ({
     ok: true,
@@ -126,6 +167,14 @@ const handlers: Record<string, Handler> = {
   }),
 
   'apps.connections.open': (_args, ctx) => ({ ok: true, url: ctx.socketUrl() }),
+
+  'users.info': (args, ctx) => {
+    const id = args.user ?? '';
+    if (id === '') return fail('user_not_found');
+    if (id === ctx.workspace.botUserId) return { ok: true, user: botUserJson(ctx) };
+    const user = ctx.workspace.users.get(id);
+    return user === undefined ? fail('user_not_found') : { ok: true, user: userJson(user, ctx) };
+  },
 
   'conversations.info': (args, ctx) => {
     const channel = args.channel ?? '';

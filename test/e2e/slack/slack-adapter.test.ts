@@ -421,6 +421,39 @@ describe('result buttons', () => {
   });
 });
 
+describe('workspace defaults', () => {
+  const SERVER_SCOPE = 'slack:server:T0FAKE' as const;
+  const settingsText = async (h: SlackHarness, userId: string, text: string): Promise<string> =>
+    String((await h.fake.sendSlashCommand({ text, userId })).payload?.text ?? '');
+
+  it('a workspace admin (per users.info) lowers the steps, and Re-roll on an older result follows; a plain member is refused', async () => {
+    const h = await start();
+    h.fake.addUser({ id: 'U0DANA', name: 'dana', isAdmin: true });
+    const { ts } = await imagine(h, 'a lighthouse --steps 6');
+
+    expect(await settingsText(h, 'U0ALICE', 'settings server --max-steps 3')).toBe(
+      'Only workspace admins and owners, or the bot admins, can change the defaults of this workspace and its channels.',
+    );
+    expect(await settingsText(h, 'U0DANA', 'settings server --max-steps 3')).toContain('Saved');
+    expect(h.fake.calls.of('users.info').map((call) => call.args.user)).toEqual(['U0ALICE', 'U0DANA']);
+
+    await h.fake.sendBlockAction({ channel: CHANNEL, ts, actionId: button(h.fake, ts, 'Re-roll').action_id });
+    const rerolled = await nthResultUpload(h.fake, 2);
+    expect((await expectResult(h.fake, rerolled)).steps).toBe(3);
+    expect(rerolled.args.initial_comment).toContain('Steps lowered from 6 to 3, the most allowed here.');
+  });
+
+  it('refuses an owner while users.info fails (fail closed), and lets them through once Slack answers', async () => {
+    const h = await start();
+    h.fake.addUser({ id: 'U0OWEN', name: 'owen', isOwner: true });
+    h.fake.failNext('users.info', { error: 'internal_error' });
+    expect(await settingsText(h, 'U0OWEN', 'settings server --max-steps 5')).toContain("I couldn't check with Slack whether you're a workspace admin");
+    expect((await h.services.commands.scopes?.get(SERVER_SCOPE))?.maxSteps).toBeUndefined();
+    expect(await settingsText(h, 'U0OWEN', 'settings server --max-steps 5')).toContain('Saved');
+    expect((await h.services.commands.scopes?.get(SERVER_SCOPE))?.maxSteps).toBe(5);
+  });
+});
+
 describe('HTTP mode', () => {
   it('runs a correctly signed /imagine and answers the ack in the HTTP response', async () => {
     const h = await start({ mode: 'http' });

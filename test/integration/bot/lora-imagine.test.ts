@@ -111,7 +111,7 @@ describe('/imagine with LoRAs, through the job service and the real worker', () 
     expect(readPngText(first.pngs[0]!).get('parameters')).toMatch(/Lora hashes: "detail: [0-9a-f]{12}, paint: [0-9a-f]{12}"/);
     expect(first.details.loras?.map((lora) => `${lora.applied}/${lora.total}`)).toEqual(['1/1', '1/1']);
 
-    const reroll = resolveAction({ kind: 'reroll', jobId: first.record.jobId }, requester(), first.record, { config, random: sequence(0.75) });
+    const reroll = resolveAction({ kind: 'reroll', jobId: first.record.jobId }, requester(), first.record, { config, random: sequence(0.75), bounds: {} });
     if (UserFacingError.is(reroll) || reroll.kind !== 'generate') throw new Error('expected a re-roll request');
     expect(reroll.request.loras).toEqual(request.loras);
     const second = await run(reroll.request);

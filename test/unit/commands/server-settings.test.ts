@@ -57,6 +57,23 @@ describe('/settings server', () => {
     expect(replyOf(await run(MEMBER, server({}))).title).toBe('Defaults for this server');
   });
 
+  it.each([
+    ['manager', 'Saved'],
+    ['member', 'Only workspace admins and owners, or the bot admins, can change the defaults of this workspace and its channels.'],
+    ['unknown', "I couldn't check with Slack whether you're a workspace admin"],
+  ] as const)('on Slack asks the platform who manages the workspace: %s', async (role, text) => {
+    const { deps } = world();
+    const asked: string[] = [];
+    const slackDeps: CommandDeps = { ...deps, serverManagers: { roleOf: async (who) => { asked.push(who.userId); return role; } } };
+    const member = requester('U0MEMBER', { platform: 'slack', guildId: 'T0TEAM', channelId: 'C0GENERAL' });
+    const reply = replyOf(await handleInvocation({ requester: member, command: 'settings', options: {}, text: 'server --max-steps 20', attachments: [] }, slackDeps));
+    expect(reply.text).toContain(text);
+    expect(asked).toEqual(['U0MEMBER']);
+    // Looking needs no role, so the platform is not asked.
+    await handleInvocation({ requester: member, command: 'settings', options: {}, text: 'server', attachments: [] }, slackDeps);
+    expect(asked).toEqual(['U0MEMBER']);
+  });
+
   it('bounds /imagine: default and allowed models, most steps and images, the NSFW policy; a channel overrides its server', async () => {
     const { run } = world();
     await run(MODERATOR, server({ model: 'turbo', models: 'turbo, sd15', 'max-steps': 20, 'max-count': 2, nsfw: 'withhold' }));

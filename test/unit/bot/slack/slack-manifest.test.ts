@@ -33,6 +33,7 @@ describe('deploy/slack-manifest.yaml', () => {
     { scope: 'channels:read', why: 'conversations.info on public channels' },
     { scope: 'groups:read', why: 'conversations.info on private channels' },
     { scope: 'im:read', why: 'conversations.info on DMs' },
+    { scope: 'users:read', why: 'users.info: workspace admins and owners change the workspace defaults' },
   ])('grants $scope for $why', ({ scope }) => {
     expect(listUnder('bot')).toContain(scope);
   });
