@@ -7,7 +7,7 @@ import { handleInvocation } from '../../commands/handle-invocation.js';
 import type { Invocation } from '../../commands/invocation.js';
 import { messages } from '../../commands/messages.js';
 import { respond } from '../core/run-outcome.js';
-import { editModal, messageImages, type EditSubmission } from './edit-modal.js';
+import { editModal, messageImages, typedText, type EditSubmission } from './edit-modal.js';
 import { notifyUser } from './notify-user.js';
 import type { SlackFileDownload } from './slack-file-download.js';
 import { accessProblemText } from './slack-messages.js';
@@ -52,7 +52,7 @@ export function createEditListener(deps: EditDeps): EditListener {
         return;
       }
       const origin = { channelId: opener.channelId, fileIds: images.map((image) => image.id), names: images.map((image) => image.name) };
-      await open(opener, editModal(origin, opener.message.text ?? ''));
+      await open(opener, editModal(origin, typedText(opener.message.text ?? '')));
     },
 
     async submit(submission) {

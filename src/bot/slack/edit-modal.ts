@@ -44,6 +44,11 @@ export function editCommandPrompt(text: string): string | undefined {
   return match === null ? undefined : (match[1] ?? '').trim();
 }
 
+/** A message's text as its author typed it: Slack escapes `&`, `<` and `>` in message text. */
+export function typedText(messageText: string): string {
+  return messageText.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+}
+
 /** The image files of a message (a shortcut's payload), or none. */
 export function messageImages(files: unknown): { readonly id: string; readonly name: string }[] {
   if (!Array.isArray(files)) return [];

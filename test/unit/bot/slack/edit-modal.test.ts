@@ -1,7 +1,7 @@
 // `/imagine edit` opens the edit modal only when `edit` is the first word on its own; a submitted
 // modal gives back its channel, prompt and files, named by the input they came through.
 import { describe, expect, it } from 'vitest';
-import { editCommandPrompt, editModal, editSubmission, messageImages } from '../../../../src/bot/slack/edit-modal.js';
+import { editCommandPrompt, editModal, editSubmission, messageImages, typedText } from '../../../../src/bot/slack/edit-modal.js';
 
 describe('editCommandPrompt', () => {
   it.each([
@@ -13,6 +13,12 @@ describe('editCommandPrompt', () => {
     ['', undefined],
   ])('%j → %j', (text, prompt) => {
     expect(editCommandPrompt(text)).toBe(prompt);
+  });
+});
+
+describe('typedText', () => {
+  it("undoes Slack's escaping of &, < and > in message text, once", () => {
+    expect(typedText('salt &amp; pepper &lt;3 --no a&gt;b &amp;lt;')).toBe('salt & pepper <3 --no a>b &lt;');
   });
 });
 
