@@ -36,6 +36,12 @@ export interface EditListener {
 
 export function createEditListener(deps: EditDeps): EditListener {
   const open = async (opener: Opener, view: ReturnType<typeof editModal>): Promise<void> => {
+    // A form whose job could never be posted would only waste the user's time: say so first.
+    const access = await deps.access.check(opener.channelId);
+    if (!access.ok) {
+      await notifyUser(deps.client, deps.logger, opener, accessProblemText(access.problem, deps.botUserId(), access.channelName));
+      return;
+    }
     try {
       await deps.client.views.open({ trigger_id: opener.triggerId, view });
     } catch (error) {

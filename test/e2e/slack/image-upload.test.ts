@@ -198,6 +198,19 @@ describe('editing a picture of your own on Slack', () => {
       expect(await privateAnswer(before)).toContain('`mask`: `barn-mask.pdf` is `application/pdf`, not an image. Attach a PNG, JPEG or WebP.');
     });
 
+    it('the shortcut in a channel the bot is not in explains how to invite it, and opens nothing', async () => {
+      const image = upload('barn.png', 'image/png', await flatPng(SIDE, SIDE, GREEN));
+      const message = h.fake.workspace.postUserMessage('C0RANDOM', DEFAULT_USER_ID, 'a red barn', [image]);
+      const opened = h.fake.calls.of('views.open').length;
+      const dms = (): RecordedCall[] => h.fake.calls.of('chat.postMessage').filter((call) => call.args.channel === DEFAULT_USER_ID);
+      const told = dms().length;
+      await h.fake.sendMessageShortcut({ callbackId: 'edit_image', channel: 'C0RANDOM', ts: message.ts });
+      // The bot cannot post in #random, so it tells the user in its DM.
+      await expect.poll(() => dms().length, { timeout: POLL_TIMEOUT_MS }).toBeGreaterThan(told);
+      expect(dms()[told]?.args.text).toContain("I'm not a member of #random");
+      expect(h.fake.calls.of('views.open').length).toBe(opened);
+    });
+
     it('the shortcut on a message without a picture says how to edit one, and opens nothing', async () => {
       const message = h.fake.workspace.postUserMessage(CHANNEL, DEFAULT_USER_ID, 'just words');
       const opened = h.fake.calls.of('views.open').length;
