@@ -20,6 +20,13 @@ export interface EditDeps extends SlackHandlerDeps {
   readonly command: string;
 }
 
+interface ShortcutMessage {
+  readonly ts: string;
+  readonly user?: string;
+  readonly text?: string;
+  readonly files?: unknown;
+}
+
 interface Opener {
   readonly triggerId: string;
   readonly channelId: string;
@@ -30,7 +37,7 @@ export interface EditListener {
   /** `/imagine edit [prompt]`: a modal with file inputs for the image and the mask. */
   openUpload(opener: Opener & { readonly prompt: string }): Promise<void>;
   /** The message shortcut: a modal that edits the message's pictures, its text as the prompt. */
-  openForMessage(opener: Opener & { readonly message: { readonly text?: string; readonly files?: unknown } }): Promise<void>;
+  openForMessage(opener: Opener & { readonly message: ShortcutMessage }): Promise<void>;
   submit(submission: EditSubmission & { readonly userId: string; readonly teamId?: string }): Promise<void>;
 }
 
@@ -48,6 +55,12 @@ export function createEditListener(deps: EditDeps): EditListener {
       deps.logger.warn({ err: error, user: opener.userId }, 'slack: could not open the edit form');
     }
   };
+  /** A person's message says what they want; one of our results holds its job's prompt (its text is the caption). */
+  const promptFor = async (channelId: string, message: ShortcutMessage): Promise<string> => {
+    if (message.user !== deps.botUserId()) return typedText(message.text ?? '');
+    const record = await deps.commands.jobs.findByMessage({ platform: 'slack', channelId, messageId: message.ts });
+    return record?.request.prompt ?? '';
+  };
   return {
     openUpload: (opener) => open(opener, editModal({ channelId: opener.channelId }, opener.prompt)),
 
@@ -58,7 +71,7 @@ export function createEditListener(deps: EditDeps): EditListener {
         return;
       }
       const origin = { channelId: opener.channelId, fileIds: images.map((image) => image.id), names: images.map((image) => image.name) };
-      await open(opener, editModal(origin, typedText(opener.message.text ?? '')));
+      await open(opener, editModal(origin, await promptFor(opener.channelId, opener.message)));
     },
 
     async submit(submission) {

@@ -149,6 +149,23 @@ describe('editing a picture of your own on Slack', () => {
     await expectHalfRepainted(png);
   });
 
+  it('"Edit with imagine" on one of the bot\'s results starts from its picture, with its prompt in the form', async () => {
+    const n = resultCount() + 1;
+    await h.fake.sendSlashCommand({ text: 'a lighthouse --ar 3:2', channelId: CHANNEL });
+    await nthResultPng(n);
+    const shared = h.fake.workspace.messages.filter((message) => message.user === h.fake.botUserId && message.fileIds.length > 0).at(-1);
+    if (shared === undefined) throw new Error('the result was not shared in a message');
+    const before = h.fake.calls.of('views.open').length;
+    await h.fake.sendMessageShortcut({ callbackId: 'edit_image', channel: CHANNEL, ts: shared.ts });
+    const view = await nthOpenedView(before);
+    expect(view.blocks.find((block) => block.block_id === 'prompt')?.element?.initial_value).toBe('a lighthouse');
+
+    await h.fake.submitView({ viewId: view.id, values: { prompt: 'a lighthouse at night --strength 0.5' } });
+    const png = await nthResultPng(n + 1);
+    // The edit keeps the result's 3:2 shape: it started from that picture.
+    expect(readEmbeddedParameters(png)).toMatchObject({ prompt: 'a lighthouse at night', size: '320x192' });
+  });
+
   describe('refusals', () => {
     let elsewhere: Server;
     const seenElsewhere: IncomingHttpHeaders[] = [];
