@@ -30,6 +30,8 @@ interface ShortcutMessage {
 interface Opener {
   readonly triggerId: string;
   readonly channelId: string;
+  /** As Slack names it in the payload, which tells DMs between other people apart. */
+  readonly channelName?: string;
   readonly userId: string;
 }
 
@@ -44,7 +46,7 @@ export interface EditListener {
 export function createEditListener(deps: EditDeps): EditListener {
   const open = async (opener: Opener, view: ReturnType<typeof editModal>): Promise<void> => {
     // A form whose job could never be posted would only waste the user's time: say so first.
-    const access = await deps.access.check(opener.channelId);
+    const access = await deps.access.check(opener.channelId, opener.channelName);
     if (!access.ok) {
       await notifyUser(deps.client, deps.logger, opener, accessProblemText(access.problem, deps.botUserId(), access.channelName));
       return;

@@ -139,14 +139,26 @@ export class SlackBot implements ChatAdapter {
       const editPrompt = editCommandPrompt(command.text);
       if (editPrompt !== undefined) {
         await ack();
-        await edit.openUpload({ triggerId: command.trigger_id, channelId: command.channel_id, userId: command.user_id, prompt: editPrompt });
+        await edit.openUpload({
+          triggerId: command.trigger_id,
+          channelId: command.channel_id,
+          channelName: command.channel_name,
+          userId: command.user_id,
+          prompt: editPrompt,
+        });
         return;
       }
       await onCommand({ command, ack });
     });
     this.#app.shortcut<MessageShortcut>({ type: 'message_action', callback_id: EDIT_SHORTCUT_ID }, async ({ ack, shortcut }) => {
       await ack();
-      await edit.openForMessage({ triggerId: shortcut.trigger_id, channelId: shortcut.channel.id, userId: shortcut.user.id, message: shortcut.message });
+      await edit.openForMessage({
+        triggerId: shortcut.trigger_id,
+        channelId: shortcut.channel.id,
+        channelName: shortcut.channel.name,
+        userId: shortcut.user.id,
+        message: shortcut.message,
+      });
     });
     this.#app.view<ViewSubmitAction>({ type: 'view_submission', callback_id: EDIT_VIEW_ID }, async ({ ack, body, view }) => {
       await ack();

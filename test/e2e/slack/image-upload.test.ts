@@ -1,9 +1,9 @@
 // A picture of the user's own on Slack, end to end on the real Bolt app, the fake Slack and the
 // real worker with an oracle model: the "Edit with imagine" message shortcut on an uploaded picture
-// and mask, and `/imagine edit` with the modal's file inputs. The oracle paints the mask's white
-// half in the prompt's colour and keeps the upload's colour under the black half. Files are read
-// with the bot token from Slack's file host only; too large, non-image and off-host files are
-// refused by name.
+// and mask (or on one of the bot's results), and `/imagine edit` with the modal's file inputs. The
+// oracle paints the mask's white half in the prompt's colour and keeps the upload's colour under the
+// black half. Files are read with the bot token from Slack's file host only; too large, non-image
+// and off-host files are refused by name, and no form opens where the job could not be posted.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
