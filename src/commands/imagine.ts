@@ -261,6 +261,10 @@ function resolveClipSkip(source: Source | undefined, modelName: string, model: M
 /** A filename that says it is a mask (`mask.png`, `barn-mask.webp`), for platforms without named options. */
 const MASK_FILENAME = /(?:^|[^a-z])mask(?:[^a-z]|$)/i;
 
+export function namedLikeMask(filename: string): boolean {
+  return MASK_FILENAME.test(filename);
+}
+
 /**
  * The init image and its mask among the attachments: the mask is the one sent as the `mask`
  * option, or named like a mask; the image is the first other one.
@@ -271,7 +275,7 @@ function resolveImages(
   notes: string[],
 ): { readonly image?: CheckedInitImage; readonly mask?: CheckedInitImage } {
   const isMask = (attachment: InvocationAttachment): boolean =>
-    attachment.option === undefined ? MASK_FILENAME.test(attachment.filename) : attachment.option === MASK_OPTION;
+    attachment.option === undefined ? namedLikeMask(attachment.filename) : attachment.option === MASK_OPTION;
   const maskAttachment = invocation.attachments.find(isMask);
   const [first, ...others] = invocation.attachments.filter((attachment) => attachment !== maskAttachment);
   if (others.length > 0) notes.push(messages.notes.extraAttachmentsIgnored(others.length));

@@ -184,6 +184,22 @@ export const messages = {
     maxPixels: (maxPixels: number) => `at most ${formatPixels(maxPixels)}`,
   },
 
+  /** The form that edits a picture of the user's own where a command cannot carry files (Slack). */
+  imageEdit: {
+    title: 'Edit an image',
+    submitLabel: 'Paint',
+    imageLabel: 'Image',
+    imageHint: 'The picture to start from: PNG, JPEG or WebP.',
+    maskLabel: 'Mask',
+    maskHint: 'Optional. White repaints, black keeps; without a mask the whole picture changes (see --strength).',
+    promptLabel: 'Prompt',
+    promptPlaceholder: 'a red barn at dusk --strength 0.8',
+    editing: (image: string, mask: string | undefined) =>
+      mask === undefined ? `Editing ${code(image)}.` : `Editing ${code(image)}; ${code(mask)} says where to repaint.`,
+    noImages: (command: string) =>
+      `That message has no picture I can edit. Upload a PNG, JPEG or WebP (and optionally ${code('mask.png')}: white repaints, black keeps) and use the shortcut on it, or run ${code(`${command} edit`)}.`,
+  },
+
   moderation: {
     blocked: "This prompt can't be used here. Please try a different one.",
   },
@@ -564,7 +580,7 @@ export const messages = {
     buttons: 'U1–U4 upscale an image 2×, V1–V4 make variations of it, 🔄 re-rolls with a new seed, ❌ deletes. Reacting 🔄 or ❌ works too. 🖌️ Remix edits the prompt and options and runs it again. On a single image: Vary (Region) repaints a part of it, Zoom Out 1.5×/2× and ⬅️ ➡️ ⬆️ ⬇️ widen the canvas and paint the new area.',
     otherCommands: 'Also: /queue shows your jobs, /settings saves your defaults, /loras lists the LoRAs.',
     /** Slack has one slash command; the others are words after it. */
-    otherCommandsSingleCommand: (command: string) => `Also: \`${command} queue\` shows your jobs, \`${command} settings\` saves your defaults, \`${command} loras\` lists the LoRAs.`,
+    otherCommandsSingleCommand: (command: string) => `Also: \`${command} queue\` shows your jobs, \`${command} settings\` saves your defaults, \`${command} loras\` lists the LoRAs, \`${command} edit\` repaints a picture of your own (or use the “Edit with imagine” shortcut on a message with one).`,
     modelsLabel: 'Models',
     stylesLabel: 'Styles',
     samplersLabel: 'Samplers',

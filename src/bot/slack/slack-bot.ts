@@ -2,7 +2,7 @@
 // (handleInvocation, handleAction, replies) and the job service. The only file that builds Bolt
 // objects.
 import type { Server } from 'node:http';
-import { App, HTTPReceiver, LogLevel, webApi, type BlockAction, type ButtonAction, type ViewSubmitAction } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, webApi, type BlockAction, type ButtonAction, type MessageShortcut, type ViewSubmitAction } from '@slack/bolt';
 import { ACTION_ID_VERSION } from '../../commands/action-id.js';
 import type { CommandDeps } from '../../commands/command-deps.js';
 import type { JobRecord } from '../../commands/job-record.js';
@@ -15,6 +15,8 @@ import type { JobIntake } from '../core/run-outcome.js';
 import { ChannelAccess, DEFAULT_CHECK_TIMEOUT_MS } from './channel-access.js';
 import { DEFAULT_ACK_BUDGET_MS } from './deadline-ack.js';
 import { DeliveredFiles } from './delivered-files.js';
+import { createEditListener } from './edit-listener.js';
+import { EDIT_SHORTCUT_ID, EDIT_VIEW_ID, editCommandPrompt, editSubmission } from './edit-modal.js';
 import { createFormSubmitListener } from './form-submit-listener.js';
 import { listeningPort, startSlackHttpServer } from './http-mode-server.js';
 import { createReactionListener } from './reaction-listener.js';
@@ -24,6 +26,7 @@ import { renderReply } from './render-reply.js';
 import type { SlackConfig } from './slack-config.js';
 import { formOrigin, viewValues } from './slack-form.js';
 import { boltLoggerFrom, type SlackLogger } from './slack-logger.js';
+import { SlackFileDownload } from './slack-file-download.js';
 import { requestedBy } from './slack-messages.js';
 import { SlackResumer } from './slack-resumer.js';
 import type { SlackHandlerDeps } from './slack-target.js';
@@ -52,6 +55,8 @@ export interface SlackBotOptions {
 
 /** Final results are worth waiting for: about half an hour of backoff, as the SDK's default. */
 const DEFAULT_RETRY_CONFIG: webApi.RetryOptions = webApi.retryPolicies.tenRetriesInAboutThirtyMinutes;
+/** How long a user's picture may take to download before it counts as unreadable. */
+const FILE_DOWNLOAD_TIMEOUT_MS = 15_000;
 /** Every result button id starts with the commands layer's version prefix. */
 const RESULT_BUTTON_IDS = new RegExp(`^${ACTION_ID_VERSION}:`);
 
@@ -114,6 +119,16 @@ export class SlackBot implements ChatAdapter {
     const onReaction = createReactionListener({ ...shared, seenEvents: new RecentIds() });
     const onButton = createResultActionListener(shared);
     const onFormSubmit = createFormSubmitListener(shared);
+    const edit = createEditListener({
+      ...shared,
+      command: config.command,
+      download: new SlackFileDownload(client, logger, {
+        botToken: config.botToken,
+        ...(config.apiUrl === undefined ? {} : { apiUrl: config.apiUrl }),
+        maxBytes: commands.config.initImage.maxBytes,
+        timeoutMs: FILE_DOWNLOAD_TIMEOUT_MS,
+      }),
+    });
     // A signed request replayed within its 5 minutes carries the same trigger_id: run it once.
     const seenTriggers = new RecentIds();
 
@@ -123,7 +138,38 @@ export class SlackBot implements ChatAdapter {
         await ack();
         return;
       }
+      const editPrompt = editCommandPrompt(command.text);
+      if (editPrompt !== undefined) {
+        await ack();
+        await edit.openUpload({
+          triggerId: command.trigger_id,
+          channelId: command.channel_id,
+          channelName: command.channel_name,
+          userId: command.user_id,
+          prompt: editPrompt,
+        });
+        return;
+      }
       await onCommand({ command, ack });
+    });
+    this.#app.shortcut<MessageShortcut>({ type: 'message_action', callback_id: EDIT_SHORTCUT_ID }, async ({ ack, shortcut }) => {
+      await ack();
+      await edit.openForMessage({
+        triggerId: shortcut.trigger_id,
+        channelId: shortcut.channel.id,
+        channelName: shortcut.channel.name,
+        userId: shortcut.user.id,
+        message: shortcut.message,
+      });
+    });
+    this.#app.view<ViewSubmitAction>({ type: 'view_submission', callback_id: EDIT_VIEW_ID }, async ({ ack, body, view }) => {
+      await ack();
+      const submission = editSubmission(view);
+      if (submission === undefined) {
+        logger.warn({ callbackId: view.callback_id }, 'slack: a submitted edit form named no channel');
+        return;
+      }
+      await edit.submit({ ...submission, userId: body.user.id, ...(body.team?.id === undefined ? {} : { teamId: body.team.id }) });
     });
     this.#app.event('reaction_added', async ({ event, body }) => onReaction({ event, body }));
     const buttons = { type: 'block_actions', action_id: RESULT_BUTTON_IDS } as const;

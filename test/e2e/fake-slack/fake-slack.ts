@@ -12,6 +12,7 @@ import {
   DEFAULT_USER_ID,
   DEFAULT_USER_NAME,
   eventCallback,
+  messageShortcutPayload,
   reactionAddedEvent,
   slashCommandPayload,
   type BlockActionInput,
@@ -23,7 +24,7 @@ import {
 } from './payloads.js';
 import { parseRequestBody } from './request-body.js';
 import { SocketModeServer, type DeliverOptions, type EnvelopeAck, type EnvelopeType } from './socket-mode-server.js';
-import { callMethod, isKnownMethod, type MethodContext } from './web-api-methods.js';
+import { callMethod, fileJson, isKnownMethod, type MethodContext } from './web-api-methods.js';
 
 export interface FakeSlackOptions {
   readonly botToken?: string;
@@ -44,8 +45,11 @@ export interface EventDelivery extends EnvelopeAck {
 const API_PREFIX = '/api/';
 const UPLOAD_PREFIX = '/upload/';
 const RESPONSE_URL_PREFIX = '/response/';
+/** Slack's url_private(_download) paths: /files-pri/TEAM-FILE/name or /files-pri/TEAM-FILE/download/name. */
+const FILES_PREFIX = '/files-pri/';
 const SOCKET_PATH = '/socket-mode';
 const HTTP_OK = 200;
+const HTTP_FORBIDDEN = 403;
 const HTTP_NOT_FOUND = 404;
 const HTTP_TOO_MANY_REQUESTS = 429;
 
@@ -228,18 +232,60 @@ export class FakeSlack {
     return this.deliver('interactive', this.blockActionsPayload({ ...input, message }), options);
   }
 
+  /** Uses a message shortcut on a message (as stored, its files as full file objects), as Slack's message menu does. */
+  sendMessageShortcut(
+    input: { readonly callbackId: string; readonly channel: string; readonly ts: string; readonly userId?: string },
+    options?: DeliverOptions,
+  ): Promise<EnvelopeAck> {
+    const stored = this.workspace.message(input.channel, input.ts);
+    if (stored === undefined) throw new Error(`no message ${input.ts} in ${input.channel}`);
+    const files = stored.fileIds.flatMap((id) => {
+      const file = this.workspace.files.get(id);
+      return file === undefined ? [] : [fileJson(file, this.#methodContext())];
+    });
+    const message = {
+      type: 'message',
+      ts: stored.ts,
+      user: stored.user,
+      text: stored.text,
+      ...(files.length === 0 ? {} : { files, upload: true }),
+    };
+    const payload = messageShortcutPayload(this.payloadContext, {
+      callbackId: input.callbackId,
+      channel: input.channel,
+      message,
+      ...(input.userId === undefined ? {} : { userId: input.userId }),
+    });
+    return this.deliver('interactive', payload, options);
+  }
+
   /**
    * The user submits a modal the app opened: every input keeps its initial value unless `values`
-   * changes it, as in Slack's client. The envelope's ack is resolved as Slack sees it.
+   * changes it, as in Slack's client; `files` fills file inputs by action id, with uploaded file
+   * ids (shown to the app as Slack's file objects) or with file objects as given, to model a forged
+   * payload. The envelope's ack is resolved as Slack sees it.
    */
-  submitView(input: { readonly viewId: string; readonly values?: Readonly<Record<string, string>>; readonly userId?: string }, options?: DeliverOptions): Promise<EnvelopeAck> {
+  submitView(
+    input: {
+      readonly viewId: string;
+      readonly values?: Readonly<Record<string, string>>;
+      readonly files?: Readonly<Record<string, readonly (string | Readonly<Record<string, unknown>>)[]>>;
+      readonly userId?: string;
+    },
+    options?: DeliverOptions,
+  ): Promise<EnvelopeAck> {
     const opened = this.workspace.views.find((view) => view.id === input.viewId);
     if (opened === undefined) throw new Error(`no view ${input.viewId} was opened`);
     if (opened.submitted) throw new Error(`view ${input.viewId} was already submitted`);
     opened.submitted = true;
     const changes = input.values ?? {};
-    const values: Record<string, Record<string, { type: string; value: string | null }>> = {};
+    const values: Record<string, Record<string, { type: string; value?: string | null; files?: unknown[] }>> = {};
     for (const block of (opened.view['blocks'] ?? []) as { type?: string; block_id?: string; element?: { type?: string; action_id?: string; initial_value?: string } }[]) {
+      if (block.type === 'input' && block.element?.type === 'file_input') {
+        const actionId = block.element.action_id ?? '';
+        values[block.block_id ?? ''] = { [actionId]: { type: 'file_input', files: (input.files?.[actionId] ?? []).map((file) => this.#grantFile(file)) } };
+        continue;
+      }
       if (block.type !== 'input' || block.element?.type !== 'plain_text_input') continue;
       const actionId = block.element.action_id ?? '';
       const value = changes[actionId] ?? block.element.initial_value ?? '';
@@ -277,6 +323,15 @@ export class FakeSlack {
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
+  /** A file put into a file input: the app may read it from then on. */
+  #grantFile(file: string | Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+    if (typeof file !== 'string') return file;
+    const stored = this.workspace.files.get(file);
+    if (stored === undefined) throw new Error(`no file ${file} was uploaded`);
+    stored.sharedWithApp = true;
+    return fileJson(stored, this.#methodContext());
+  }
+
   #nextId(): string {
     this.#counter += 1;
     return String(this.#counter);
@@ -291,9 +346,33 @@ export class FakeSlack {
       appToken: this.appToken,
       appId: FAKE_APP_ID,
       uploadUrl: (fileId) => `${this.baseUrl}${UPLOAD_PREFIX}${fileId}`,
+      fileUrl: (file, download) =>
+        `${this.baseUrl}${FILES_PREFIX}${FAKE_TEAM_ID}-${file.id}/${download ? 'download/' : ''}${encodeURIComponent(file.filename)}`,
       socketUrl: () => `ws://127.0.0.1:${this.#port}${SOCKET_PATH}?ticket=${this.#nextId()}`,
       reportShares: this.#reportShares,
     };
+  }
+
+  /** A file's bytes, only to the bot token (Slack turns anyone else away) and only if the bot may see the file. */
+  #serveFile(path: string, token: string | undefined, record: (status: number, response: Record<string, unknown>) => void, res: ServerResponse): void {
+    const fileId = path.slice(FILES_PREFIX.length).split('/')[0]?.replace(`${FAKE_TEAM_ID}-`, '') ?? '';
+    const file = this.workspace.files.get(fileId);
+    const refuse = (status: number, error: string): void => {
+      record(status, { ok: false, error });
+      res.writeHead(status, { 'content-type': 'text/plain' });
+      res.end(error);
+    };
+    if (token !== this.botToken) {
+      refuse(HTTP_FORBIDDEN, 'not_authed');
+      return;
+    }
+    if (file?.bytes === undefined || !this.workspace.botCanRead(file)) {
+      refuse(HTTP_NOT_FOUND, 'file_not_found');
+      return;
+    }
+    record(HTTP_OK, { ok: true, file_id: file.id });
+    res.writeHead(HTTP_OK, { 'content-type': file.mimetype ?? 'application/octet-stream', 'content-length': String(file.bytes.byteLength) });
+    res.end(file.bytes);
   }
 
   async #route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -342,6 +421,10 @@ export class FakeSlack {
       this.calls.record({ method: 'upload', args: { ...args, file_id: stored.id }, file, response: { ok: true }, status: HTTP_OK, at });
       res.writeHead(HTTP_OK, { 'content-type': 'text/plain' });
       res.end(`OK - ${file.byteLength}`);
+      return;
+    }
+    if (path.startsWith(FILES_PREFIX)) {
+      this.#serveFile(path, token, (status, response) => this.calls.record({ method: 'file_download', args: { path }, ...(token === undefined ? {} : { token }), response, status, at }), res);
       return;
     }
     if (path.startsWith(RESPONSE_URL_PREFIX)) {

@@ -40,6 +40,11 @@ export interface FakeFile {
   bytes?: Uint8Array;
   completed: boolean;
   readonly shares: { readonly channel: string; readonly ts: string }[];
+  /** A person's upload (absent for the bot's own files), with the type Slack detected. */
+  readonly user?: string;
+  readonly mimetype?: string;
+  /** Given to the app through a modal's file input, so the bot may read it unshared. */
+  sharedWithApp?: boolean;
 }
 
 export interface FakeEphemeral {
@@ -159,21 +164,46 @@ export class FakeWorkspace {
     return message;
   }
 
-  /** A message a person wrote, for reactions and tests that need something the bot did not post. */
-  postUserMessage(channel: string, user: string, text: string): FakeMessage {
+  /** A message a person wrote, for reactions and tests that need something the bot did not post; `fileIds` are shared with it. */
+  postUserMessage(channel: string, user: string, text: string, fileIds: readonly string[] = []): FakeMessage {
     const message: FakeMessage = {
       channel,
       ts: this.nextTs(),
       user,
       text,
       blocks: [],
-      fileIds: [],
+      fileIds,
       reactions: [],
       edits: 0,
       deleted: false,
     };
     this.messages.push(message);
+    for (const id of fileIds) this.files.get(id)?.shares.push({ channel, ts: message.ts });
     return message;
+  }
+
+  /** A file a person uploaded (not shared anywhere yet), as Slack stores it: its bytes and detected type. */
+  addUserFile(input: { readonly user: string; readonly filename: string; readonly mimetype: string; readonly bytes: Uint8Array }): FakeFile {
+    const id = this.nextFileId();
+    const file: FakeFile = {
+      id,
+      filename: input.filename,
+      declaredLength: input.bytes.byteLength,
+      title: input.filename,
+      bytes: input.bytes,
+      completed: true,
+      shares: [],
+      user: input.user,
+      mimetype: input.mimetype,
+    };
+    this.files.set(id, file);
+    return file;
+  }
+
+  /** Whether files.info and the file host serve this file to the bot. */
+  botCanRead(file: FakeFile): boolean {
+    if (file.user === undefined || file.sharedWithApp === true) return true;
+    return file.shares.some((share) => this.visibilityError(share.channel) === undefined);
   }
 
   /** Bytes of a file uploaded and shared, by id. */

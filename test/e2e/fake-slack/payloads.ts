@@ -136,3 +136,32 @@ export function blockActionsPayload(ctx: PayloadContext, input: BlockActionInput
     ],
   };
 }
+
+export interface MessageShortcutInput {
+  readonly callbackId: string;
+  readonly channel: string;
+  readonly channelName?: string;
+  /** The message the shortcut was used on, in full (its files as file objects), as Slack sends it. */
+  readonly message: Readonly<Record<string, unknown>> & { readonly ts: string };
+  readonly userId?: string;
+  readonly userName?: string;
+}
+
+export function messageShortcutPayload(ctx: PayloadContext, input: MessageShortcutInput): Record<string, unknown> {
+  const userId = input.userId ?? DEFAULT_USER_ID;
+  return {
+    type: 'message_action',
+    token: 'deprecated-verification-token',
+    action_ts: `${(Date.now() / MS_PER_SECOND).toFixed(6)}`,
+    team: { id: ctx.teamId, domain: ctx.teamDomain },
+    user: { id: userId, username: input.userName ?? DEFAULT_USER_NAME, name: input.userName ?? DEFAULT_USER_NAME, team_id: ctx.teamId },
+    channel: { id: input.channel, name: input.channelName ?? DEFAULT_CHANNEL_NAME },
+    is_enterprise_install: false,
+    enterprise: null,
+    callback_id: input.callbackId,
+    trigger_id: ctx.triggerId(),
+    response_url: ctx.responseUrl(),
+    message_ts: input.message.ts,
+    message: input.message,
+  };
+}

@@ -13,6 +13,8 @@ export interface MethodContext {
   readonly appToken: string;
   readonly appId: string;
   readonly uploadUrl: (fileId: string) => string;
+  /** Where a stored file is served (Slack's url_private_download), to the bot token only. */
+  readonly fileUrl: (file: FakeFile, download: boolean) => string;
   readonly socketUrl: () => string;
   /** Whether files.completeUploadExternal reports `shares`; real Slack may fill them in later. */
   readonly reportShares: boolean;
@@ -79,7 +81,8 @@ function messageJson(m: FakeMessage): ApiBody {
   };
 }
 
-function fileJson(file: FakeFile, ctx: MethodContext): ApiBody {
+/** A file object as Slack's API shows it. */
+export function fileJson(file: FakeFile, ctx: MethodContext): ApiBody {
   const shares: Record<string, Record<string, { ts: string }[]>> = {};
   if (ctx.reportShares) {
     for (const share of file.shares) {
@@ -93,8 +96,12 @@ function fileJson(file: FakeFile, ctx: MethodContext): ApiBody {
     id: file.id,
     name: file.filename,
     title: file.title,
-    mimetype: file.filename.endsWith('.png') ? 'image/png' : 'application/octet-stream',
+    mimetype: file.mimetype ?? (file.filename.endsWith('.png') ? 'image/png' : 'application/octet-stream'),
+    filetype: file.filename.split('.').at(-1) ?? '',
+    ...(file.user === undefined ? {} : { user: file.user }),
     size: file.bytes?.byteLength ?? 0,
+    url_private: ctx.fileUrl(file, false),
+    url_private_download: ctx.fileUrl(file, true),
     shares,
   };
 }
@@ -300,6 +307,12 @@ const handlers: Record<string, Handler> = {
     const id = `V${String(ctx.workspace.views.length + 1).padStart(8, '0')}`;
     ctx.workspace.views.push({ id, triggerId, view, submitted: false });
     return { ok: true, view: { ...view, id, team_id: ctx.teamId, app_id: ctx.appId, state: { values: {} }, hash: `hash-${id}` } };
+  },
+
+  'files.info': (args, ctx) => {
+    const file = ctx.workspace.files.get(args.file ?? '');
+    if (file === undefined || !ctx.workspace.botCanRead(file)) return fail('file_not_found');
+    return { ok: true, file: fileJson(file, ctx) };
   },
 
   'files.delete': (args, ctx) => {

@@ -44,6 +44,7 @@ describe('help on Slack', () => {
     const reply = helpCommand(defaultCommandsConfig(['sd15']), invocation.singleCommand);
     expect(reply.text).toContain('`/paint queue`');
     expect(reply.text).toContain('`/paint settings`');
+    expect(reply.text).toContain('`/paint edit` repaints a picture of your own');
     expect(helpCommand(defaultCommandsConfig(['sd15'])).text).toContain('/queue shows your jobs');
   });
 });

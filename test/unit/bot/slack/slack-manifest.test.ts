@@ -2,6 +2,7 @@
 // on, the bot fails only after installation. Keep the two in step.
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { EDIT_SHORTCUT_ID } from '../../../../src/bot/slack/edit-modal.js';
 import { DEFAULT_COMMAND } from '../../../../src/bot/slack/slack-config.js';
 
 const manifest = await readFile(new URL('../../../../deploy/slack-manifest.yaml', import.meta.url), 'utf8');
@@ -28,6 +29,7 @@ describe('deploy/slack-manifest.yaml', () => {
     { scope: 'commands', why: 'the slash command' },
     { scope: 'chat:write', why: 'postMessage, update, postEphemeral, delete' },
     { scope: 'files:write', why: 'files.uploadV2 and files.delete' },
+    { scope: 'files:read', why: 'files.info, url_private_download and file_input (pictures to edit)' },
     { scope: 'reactions:read', why: 'reaction_added' },
     { scope: 'reactions:write', why: 'the 🔁 on results' },
     { scope: 'channels:read', why: 'conversations.info on public channels' },
@@ -36,6 +38,11 @@ describe('deploy/slack-manifest.yaml', () => {
     { scope: 'users:read', why: 'users.info: workspace admins and owners change the workspace defaults' },
   ])('grants $scope for $why', ({ scope }) => {
     expect(listUnder('bot')).toContain(scope);
+  });
+
+  it('declares the "Edit with imagine" message shortcut with the callback id the adapter listens for', () => {
+    const shortcut = manifest.slice(manifest.indexOf('  shortcuts:'));
+    expect(shortcut).toMatch(new RegExp(`- name: Edit with imagine\\n\\s+type: message\\n\\s+callback_id: ${EDIT_SHORTCUT_ID}\\n`));
   });
 
   it('subscribes to reaction_added (re-roll and delete by reaction)', () => {
