@@ -179,6 +179,28 @@ describe.skipIf(!available)('BullMQ job queue with worker hosts', () => {
     expect(await bot.queue.cancel(running.jobId)).toBeUndefined();
   });
 
+  it('paces the progress of a fast job: first and last step in order, fewer states than steps, and every preview with its colour', async () => {
+    await host('w1', 10);
+    const bot = await queue();
+    const seed = 500;
+    const job = generateJob('discord:alice', 'quick steps', { steps: 30, seed });
+    await bot.queue.submit(job, CAPS);
+    await bot.until(() => bot.endsOf(job.jobId).length > 0);
+    const progress = ofType(bot.events, 'progress').filter((event) => event.jobId === job.jobId);
+    const steps = progress.map((event) => event.step);
+    expect(steps[0]).toBe(1);
+    expect(steps.at(-1)).toBe(30);
+    expect(steps).toEqual([...new Set(steps)].sort((a, b) => a - b));
+    // 30 steps of 10 ms in about 300 ms: paced to a state per 100 ms and the previews, not one per step.
+    expect(steps.length).toBeLessThan(30);
+    // The fake worker sends a preview every fifth step, coloured by seed + step: none is lost.
+    const colours = await Promise.all(
+      progress.flatMap((event) => (event.preview === undefined ? [] : [sharp(event.preview).raw().toBuffer().then((pixels) => [...pixels.subarray(0, 3)])])),
+    );
+    expect(colours).toEqual([5, 10, 15, 20, 25, 30].map((step) => colourOf(seed + step)));
+    expect(bot.endsOf(job.jobId).map((event) => event.type)).toEqual(['completed']);
+  });
+
   it('keeps every job through a Redis crash and restart (append-only file)', async () => {
     await host('w1', 40);
     const bot = await queue();
