@@ -75,7 +75,8 @@ export class BullmqJobQueue implements JobQueue {
   private readonly now: () => number;
   private listener: JobQueueListener = () => undefined;
   private workersCache: { at: number; slots: number } | undefined;
-  private positionsPending = false;
+  private positionsRunning = false;
+  private positionsAgain = false;
   private closed = false;
 
   constructor(private readonly options: BullmqJobQueueOptions) {
@@ -290,6 +291,7 @@ export class BullmqJobQueue implements JobQueue {
     if (followed === undefined) return;
     followed.attempt++;
     followed.fraction = 0;
+    followed.startedAt = undefined; // back in line until another worker takes it
     this.emit({ type: 'restarted', jobId, attempt: followed.attempt, reason: 'stalled' });
     this.refreshPositions();
   }
@@ -429,28 +431,54 @@ export class BullmqJobQueue implements JobQueue {
     return etaMs[Math.min(rank, etaMs.length - 1)] ?? 0;
   }
 
-  /** Tells this bot's waiting jobs their new place, coalescing bursts of queue events. */
+  /**
+   * Tells this bot's waiting jobs their new place. A bot with no job waiting has no place to tell
+   * and reads nothing. One read of the line runs at a time; queue events that come meanwhile
+   * make one more read after it, so a burst of events costs two reads, not one each.
+   */
   private refreshPositions(skip?: string): void {
-    if (this.positionsPending || this.closed) return;
-    this.positionsPending = true;
+    if (this.closed || !this.hasWaitingJob()) return;
+    if (this.positionsRunning) {
+      this.positionsAgain = true;
+      return;
+    }
+    this.positionsRunning = true;
     this.track(
       (async () => {
-        await Promise.resolve();
-        this.positionsPending = false;
-        const { order, etaMs: etas } = await this.waitingEtas();
-        for (const [index, jobId] of order.entries()) {
-          const followed = this.followed.get(jobId);
-          if (followed === undefined || jobId === skip) continue;
-          const position = index + 1;
-          const etaMs = etas[index] ?? 0;
-          const etaMoved = Math.abs(etaMs - followed.lastEtaMs) >= Math.max(ETA_MIN_CHANGE_MS, followed.lastEtaMs * ETA_MIN_CHANGE_RATIO);
-          if (position === followed.lastPosition && !etaMoved) continue;
-          followed.lastPosition = position;
-          followed.lastEtaMs = etaMs;
-          this.emit({ type: 'position', jobId, position, etaMs });
+        try {
+          let skipped = skip;
+          do {
+            this.positionsAgain = false;
+            await Promise.resolve(); // events heard in the same tick share this read
+            await this.tellPositions(skipped);
+            skipped = undefined;
+          } while (this.positionsAgain && !this.closed);
+        } finally {
+          this.positionsRunning = false;
         }
       })(),
     );
+  }
+
+  private async tellPositions(skip: string | undefined): Promise<void> {
+    const { order, etaMs: etas } = await this.waitingEtas();
+    for (const [index, jobId] of order.entries()) {
+      const followed = this.followed.get(jobId);
+      if (followed === undefined || jobId === skip) continue;
+      const position = index + 1;
+      const etaMs = etas[index] ?? 0;
+      const etaMoved = Math.abs(etaMs - followed.lastEtaMs) >= Math.max(ETA_MIN_CHANGE_MS, followed.lastEtaMs * ETA_MIN_CHANGE_RATIO);
+      if (position === followed.lastPosition && !etaMoved) continue;
+      followed.lastPosition = position;
+      followed.lastEtaMs = etaMs;
+      this.emit({ type: 'position', jobId, position, etaMs });
+    }
+  }
+
+  /** Whether a job this bot follows waits for a worker (not started, or put back after a loss). */
+  private hasWaitingJob(): boolean {
+    for (const followed of this.followed.values()) if (followed.startedAt === undefined) return true;
+    return false;
   }
 }
 
