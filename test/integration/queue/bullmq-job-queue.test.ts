@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JobQueueEvent } from '../../../src/bot/core/ports/job-queue.js';
+import { LEDGER_KEYS } from '../../../src/bot/queue/bullmq/redis-names.js';
 import { colourOf } from '../../fixtures/fake-worker/fake-model.js';
 import { REDIS_SKIP_REASON, redisServerAvailable, startRedis } from '../../unit/bot/core/redis-server.js';
 import type { RunningRedis } from '../../unit/bot/core/redis-server.js';
@@ -199,6 +200,31 @@ describe.skipIf(!available)('BullMQ job queue with worker hosts', () => {
     );
     expect(colours).toEqual([5, 10, 15, 20, 25, 30].map((step) => colourOf(seed + step)));
     expect(bot.endsOf(job.jobId).map((event) => event.type)).toEqual(['completed']);
+  });
+
+  it('tells waiting jobs their places as the line moves, and reads the line only while one of its jobs waits', async () => {
+    await host('w1', 15);
+    const bot = await queue();
+    const jobs = ['alice', 'bob', 'carol'].map((name) => generateJob(`discord:${name}`, name, { steps: 5 }));
+    for (const job of jobs) await bot.queue.submit(job, CAPS);
+    await bot.until(() => jobs.every((job) => bot.endsOf(job.jobId).length > 0));
+    const placesOfLast = ofType(bot.events, 'position').filter((event) => event.jobId === jobs[2]?.jobId).map((event) => event.position);
+    expect(placesOfLast).toContain(1);
+    expect(placesOfLast).toEqual([...placesOfLast].sort((a, b) => b - a));
+
+    // One job on an idle line: its place is read for the admission and at most once more before it starts.
+    const monitor = await admin.monitor();
+    let lineReads = 0;
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      if (source !== 'lua' && args[0]?.toLowerCase() === 'zrange' && args[1] === LEDGER_KEYS.waiting) lineReads++;
+    });
+    const alone = generateJob('discord:dave', 'alone', { steps: 10 });
+    await bot.queue.submit(alone, CAPS);
+    await bot.until(() => bot.endsOf(alone.jobId).length > 0);
+    await sleep(200);
+    monitor.disconnect();
+    expect(lineReads).toBeGreaterThanOrEqual(1);
+    expect(lineReads).toBeLessThanOrEqual(2);
   });
 
   it('keeps every job through a Redis crash and restart (append-only file)', async () => {

@@ -118,7 +118,8 @@ export class BullmqJobQueue implements JobQueue {
           ? { accepted: false, reason: 'too_many_pending', pending: admission.count }
           : { accepted: false, reason: 'intake_paused' };
     }
-    const followed: Followed = { jobId: job.jobId, user: job.user, model: job.model, cost: job.cost, attempt: 1, fraction: 0, lastPosition: 0, lastEtaMs: 0 };
+    // Its place is known from the admission: the queue's own 'waiting' event for it tells no news.
+    const followed: Followed = { jobId: job.jobId, user: job.user, model: job.model, cost: job.cost, attempt: 1, fraction: 0, lastPosition: admission.position, lastEtaMs: 0 };
     this.followed.set(job.jobId, followed);
     try {
       if (job.work.kind === 'resize') {
@@ -145,9 +146,8 @@ export class BullmqJobQueue implements JobQueue {
       throw error;
     }
     const etaMs = await this.etaOfRank(admission.position - 1);
-    followed.lastPosition = admission.position;
     followed.lastEtaMs = etaMs;
-    this.refreshPositions(job.jobId);
+    // The others' places: the 'waiting' event of this add refreshes them (a new first-round job goes ahead of later rounds).
     return { accepted: true, round: admission.round, place: { status: 'queued', position: admission.position, etaMs } };
   }
 
@@ -436,7 +436,7 @@ export class BullmqJobQueue implements JobQueue {
    * and reads nothing. One read of the line runs at a time; queue events that come meanwhile
    * make one more read after it, so a burst of events costs two reads, not one each.
    */
-  private refreshPositions(skip?: string): void {
+  private refreshPositions(): void {
     if (this.closed || !this.hasWaitingJob()) return;
     if (this.positionsRunning) {
       this.positionsAgain = true;
@@ -446,12 +446,10 @@ export class BullmqJobQueue implements JobQueue {
     this.track(
       (async () => {
         try {
-          let skipped = skip;
           do {
             this.positionsAgain = false;
             await Promise.resolve(); // events heard in the same tick share this read
-            await this.tellPositions(skipped);
-            skipped = undefined;
+            await this.tellPositions();
           } while (this.positionsAgain && !this.closed);
         } finally {
           this.positionsRunning = false;
@@ -460,11 +458,11 @@ export class BullmqJobQueue implements JobQueue {
     );
   }
 
-  private async tellPositions(skip: string | undefined): Promise<void> {
+  private async tellPositions(): Promise<void> {
     const { order, etaMs: etas } = await this.waitingEtas();
     for (const [index, jobId] of order.entries()) {
       const followed = this.followed.get(jobId);
-      if (followed === undefined || jobId === skip) continue;
+      if (followed === undefined) continue;
       const position = index + 1;
       const etaMs = etas[index] ?? 0;
       const etaMoved = Math.abs(etaMs - followed.lastEtaMs) >= Math.max(ETA_MIN_CHANGE_MS, followed.lastEtaMs * ETA_MIN_CHANGE_RATIO);
