@@ -169,7 +169,7 @@ describe.skipIf(!available)('scale-out on Redis with two worker hosts', () => {
       const midJob = async (): Promise<{ worker: string; jobKey: string } | undefined> => {
         for (const key of await jobKeys()) {
           const [progress, finishedOn] = await admin.hmget(key, 'progress', 'finishedOn');
-          if (progress === null || finishedOn !== null) continue;
+          if (progress === null || progress === undefined || finishedOn !== null) continue;
           const { worker, step } = JSON.parse(progress) as { worker?: string; step?: number };
           if (worker !== undefined && step !== undefined && step >= 1 && step <= STEPS / 2) return { worker, jobKey: key };
         }
