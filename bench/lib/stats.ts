@@ -17,3 +17,8 @@ export function round(value: number, decimals = 2): number {
   const factor = 10 ** decimals;
   return Math.round(value * factor) / factor;
 }
+
+/** Median and range of one figure over repeated runs. */
+export function spread(values: readonly number[], decimals = 3): { median: number; min: number; max: number } {
+  return { median: round(median(values), decimals), min: round(Math.min(...values), decimals), max: round(Math.max(...values), decimals) };
+}

@@ -116,15 +116,23 @@ export function describeJobQueueContract(name: string, setup: JobQueueSetup): vo
       return { queue, log, reopen };
     }
 
-    it('runs a job: started, every step, then completed with its images, and nothing after', async () => {
+    // A backend may pace progress (a worker host writes at most one state per short interval), so
+    // steps in between may be skipped, but never the first, the last, or their order.
+    it('runs a job: started, its steps in order from the first to the last, then completed with its images, and nothing after', async () => {
       const { queue, log } = await started();
       const only = job('ann', '', { steps: 3, seed: 42 });
       const admission = accepted(await queue.submit(only, ROOMY));
       expect(admission.round).toBeGreaterThanOrEqual(0);
       await log.allEnded([only.jobId]);
-      expect(log.types(only.jobId).filter((type) => type !== 'position')).toEqual(['started', 'progress', 'progress', 'progress', 'completed']);
-      const steps = log.of(only.jobId).flatMap((event) => (event.type === 'progress' ? [`${event.step}/${event.total}`] : []));
-      expect(steps).toEqual(['1/3', '2/3', '3/3']);
+      const types = log.types(only.jobId).filter((type) => type !== 'position');
+      expect(types[0]).toBe('started');
+      expect(types.at(-1)).toBe('completed');
+      expect(types.slice(1, -1).every((type) => type === 'progress')).toBe(true);
+      const steps = log.of(only.jobId).flatMap((event) => (event.type === 'progress' ? [event.step] : []));
+      expect(steps[0]).toBe(1);
+      expect(steps.at(-1)).toBe(3);
+      expect(steps).toEqual([...new Set(steps)].sort((a, b) => a - b));
+      expect(log.of(only.jobId).every((event) => event.type !== 'progress' || event.total === 3)).toBe(true);
       const ending = log.ended(only.jobId);
       expect(ending?.type === 'completed' && ending.result.images.map((image) => image.seed)).toEqual([42]);
       expect(await queue.placeOf(only.jobId)).toBeUndefined();

@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JobQueueEvent } from '../../../src/bot/core/ports/job-queue.js';
+import { LEDGER_KEYS } from '../../../src/bot/queue/bullmq/redis-names.js';
 import { colourOf } from '../../fixtures/fake-worker/fake-model.js';
 import { REDIS_SKIP_REASON, redisServerAvailable, startRedis } from '../../unit/bot/core/redis-server.js';
 import type { RunningRedis } from '../../unit/bot/core/redis-server.js';
@@ -177,6 +178,53 @@ describe.skipIf(!available)('BullMQ job queue with worker hosts', () => {
       expect(ending?.type === 'failed' ? ending.failure.code : undefined).toBe('cancelled');
     }
     expect(await bot.queue.cancel(running.jobId)).toBeUndefined();
+  });
+
+  it('paces the progress of a fast job: first and last step in order, fewer states than steps, and every preview with its colour', async () => {
+    await host('w1', 10);
+    const bot = await queue();
+    const seed = 500;
+    const job = generateJob('discord:alice', 'quick steps', { steps: 30, seed });
+    await bot.queue.submit(job, CAPS);
+    await bot.until(() => bot.endsOf(job.jobId).length > 0);
+    const progress = ofType(bot.events, 'progress').filter((event) => event.jobId === job.jobId);
+    const steps = progress.map((event) => event.step);
+    expect(steps[0]).toBe(1);
+    expect(steps.at(-1)).toBe(30);
+    expect(steps).toEqual([...new Set(steps)].sort((a, b) => a - b));
+    // 30 steps of 10 ms in about 300 ms: paced to a state per 100 ms and the previews, not one per step.
+    expect(steps.length).toBeLessThan(30);
+    // The fake worker sends a preview every fifth step, coloured by seed + step: none is lost.
+    const colours = await Promise.all(
+      progress.flatMap((event) => (event.preview === undefined ? [] : [sharp(event.preview).raw().toBuffer().then((pixels) => [...pixels.subarray(0, 3)])])),
+    );
+    expect(colours).toEqual([5, 10, 15, 20, 25, 30].map((step) => colourOf(seed + step)));
+    expect(bot.endsOf(job.jobId).map((event) => event.type)).toEqual(['completed']);
+  });
+
+  it('tells waiting jobs their places as the line moves, and reads the line only while one of its jobs waits', async () => {
+    await host('w1', 15);
+    const bot = await queue();
+    const jobs = ['alice', 'bob', 'carol'].map((name) => generateJob(`discord:${name}`, name, { steps: 5 }));
+    for (const job of jobs) await bot.queue.submit(job, CAPS);
+    await bot.until(() => jobs.every((job) => bot.endsOf(job.jobId).length > 0));
+    const placesOfLast = ofType(bot.events, 'position').filter((event) => event.jobId === jobs[2]?.jobId).map((event) => event.position);
+    expect(placesOfLast).toContain(1);
+    expect(placesOfLast).toEqual([...placesOfLast].sort((a, b) => b - a));
+
+    // One job on an idle line: its place is read for the admission and at most once more before it starts.
+    const monitor = await admin.monitor();
+    let lineReads = 0;
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      if (source !== 'lua' && args[0]?.toLowerCase() === 'zrange' && args[1] === LEDGER_KEYS.waiting) lineReads++;
+    });
+    const alone = generateJob('discord:dave', 'alone', { steps: 10 });
+    await bot.queue.submit(alone, CAPS);
+    await bot.until(() => bot.endsOf(alone.jobId).length > 0);
+    await sleep(200);
+    monitor.disconnect();
+    expect(lineReads).toBeGreaterThanOrEqual(1);
+    expect(lineReads).toBeLessThanOrEqual(2);
   });
 
   it('keeps every job through a Redis crash and restart (append-only file)', async () => {

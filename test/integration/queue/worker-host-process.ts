@@ -25,6 +25,8 @@ export interface WorkerHostSetup {
   readonly concurrency?: number;
   readonly behaviour?: Partial<FakeBehaviour>;
   readonly graceSeconds?: number;
+  /** LOG_LEVEL of the host; `info` prints a line per job started and finished. */
+  readonly logLevel?: string;
 }
 
 export async function startWorkerHostProcess(setup: WorkerHostSetup): Promise<WorkerHostProcess> {
@@ -37,7 +39,7 @@ export async function startWorkerHostProcess(setup: WorkerHostSetup): Promise<Wo
       WORKER_CONCURRENCY: String(setup.concurrency ?? 1),
       SHUTDOWN_GRACE_SECONDS: String(setup.graceSeconds ?? 10),
       FAKE_BEHAVIOUR: JSON.stringify(setup.behaviour ?? {}),
-      LOG_LEVEL: process.env['TEST_WORKER_LOG'] ?? 'warn',
+      LOG_LEVEL: setup.logLevel ?? process.env['TEST_WORKER_LOG'] ?? 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

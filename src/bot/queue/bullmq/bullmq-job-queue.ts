@@ -75,7 +75,8 @@ export class BullmqJobQueue implements JobQueue {
   private readonly now: () => number;
   private listener: JobQueueListener = () => undefined;
   private workersCache: { at: number; slots: number } | undefined;
-  private positionsPending = false;
+  private positionsRunning = false;
+  private positionsAgain = false;
   private closed = false;
 
   constructor(private readonly options: BullmqJobQueueOptions) {
@@ -117,7 +118,8 @@ export class BullmqJobQueue implements JobQueue {
           ? { accepted: false, reason: 'too_many_pending', pending: admission.count }
           : { accepted: false, reason: 'intake_paused' };
     }
-    const followed: Followed = { jobId: job.jobId, user: job.user, model: job.model, cost: job.cost, attempt: 1, fraction: 0, lastPosition: 0, lastEtaMs: 0 };
+    // Its place is known from the admission: the queue's own 'waiting' event for it tells no news.
+    const followed: Followed = { jobId: job.jobId, user: job.user, model: job.model, cost: job.cost, attempt: 1, fraction: 0, lastPosition: admission.position, lastEtaMs: 0 };
     this.followed.set(job.jobId, followed);
     try {
       if (job.work.kind === 'resize') {
@@ -144,9 +146,8 @@ export class BullmqJobQueue implements JobQueue {
       throw error;
     }
     const etaMs = await this.etaOfRank(admission.position - 1);
-    followed.lastPosition = admission.position;
     followed.lastEtaMs = etaMs;
-    this.refreshPositions(job.jobId);
+    // The others' places: the 'waiting' event of this add refreshes them (a new first-round job goes ahead of later rounds).
     return { accepted: true, round: admission.round, place: { status: 'queued', position: admission.position, etaMs } };
   }
 
@@ -290,6 +291,7 @@ export class BullmqJobQueue implements JobQueue {
     if (followed === undefined) return;
     followed.attempt++;
     followed.fraction = 0;
+    followed.startedAt = undefined; // back in line until another worker takes it
     this.emit({ type: 'restarted', jobId, attempt: followed.attempt, reason: 'stalled' });
     this.refreshPositions();
   }
@@ -429,28 +431,52 @@ export class BullmqJobQueue implements JobQueue {
     return etaMs[Math.min(rank, etaMs.length - 1)] ?? 0;
   }
 
-  /** Tells this bot's waiting jobs their new place, coalescing bursts of queue events. */
-  private refreshPositions(skip?: string): void {
-    if (this.positionsPending || this.closed) return;
-    this.positionsPending = true;
+  /**
+   * Tells this bot's waiting jobs their new place. A bot with no job waiting has no place to tell
+   * and reads nothing. One read of the line runs at a time; queue events that come meanwhile
+   * make one more read after it, so a burst of events costs two reads, not one each.
+   */
+  private refreshPositions(): void {
+    if (this.closed || !this.hasWaitingJob()) return;
+    if (this.positionsRunning) {
+      this.positionsAgain = true;
+      return;
+    }
+    this.positionsRunning = true;
     this.track(
       (async () => {
-        await Promise.resolve();
-        this.positionsPending = false;
-        const { order, etaMs: etas } = await this.waitingEtas();
-        for (const [index, jobId] of order.entries()) {
-          const followed = this.followed.get(jobId);
-          if (followed === undefined || jobId === skip) continue;
-          const position = index + 1;
-          const etaMs = etas[index] ?? 0;
-          const etaMoved = Math.abs(etaMs - followed.lastEtaMs) >= Math.max(ETA_MIN_CHANGE_MS, followed.lastEtaMs * ETA_MIN_CHANGE_RATIO);
-          if (position === followed.lastPosition && !etaMoved) continue;
-          followed.lastPosition = position;
-          followed.lastEtaMs = etaMs;
-          this.emit({ type: 'position', jobId, position, etaMs });
+        try {
+          do {
+            this.positionsAgain = false;
+            await Promise.resolve(); // events heard in the same tick share this read
+            await this.tellPositions();
+          } while (this.positionsAgain && !this.closed);
+        } finally {
+          this.positionsRunning = false;
         }
       })(),
     );
+  }
+
+  private async tellPositions(): Promise<void> {
+    const { order, etaMs: etas } = await this.waitingEtas();
+    for (const [index, jobId] of order.entries()) {
+      const followed = this.followed.get(jobId);
+      if (followed === undefined) continue;
+      const position = index + 1;
+      const etaMs = etas[index] ?? 0;
+      const etaMoved = Math.abs(etaMs - followed.lastEtaMs) >= Math.max(ETA_MIN_CHANGE_MS, followed.lastEtaMs * ETA_MIN_CHANGE_RATIO);
+      if (position === followed.lastPosition && !etaMoved) continue;
+      followed.lastPosition = position;
+      followed.lastEtaMs = etaMs;
+      this.emit({ type: 'position', jobId, position, etaMs });
+    }
+  }
+
+  /** Whether a job this bot follows waits for a worker (not started, or put back after a loss). */
+  private hasWaitingJob(): boolean {
+    for (const followed of this.followed.values()) if (followed.startedAt === undefined) return true;
+    return false;
   }
 }
 

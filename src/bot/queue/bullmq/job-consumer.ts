@@ -1,7 +1,7 @@
 // The worker host's side of the distributed queue: one BullMQ Worker per model this host has, so
 // it only ever takes jobs it can run. It hands each job to `generate`, streams progress through
-// job.updateProgress, parks the PNGs in Redis and returns where they are. Cancels arrive over
-// pub/sub and abort the job's signal wherever it runs.
+// job.updateProgress (paced, see progress-reporter), parks the PNGs in Redis and returns where
+// they are. Cancels arrive over pub/sub and abort the job's signal wherever it runs.
 import { Worker } from 'bullmq';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -9,6 +9,7 @@ import { WorkerError } from '../../../pipeline/ipc/worker-error.js';
 import type { GenerationParams, GenerationProgress, GenerationResult } from '../../../pipeline/types.js';
 import type { Logger } from '../../core/logger.js';
 import { QueueLedger } from './queue-ledger.js';
+import { progressReporter } from './progress-reporter.js';
 import { putResultImages } from './result-images.js';
 import { CANCEL_CHANNEL, KEY_PREFIX, queueName } from './redis-names.js';
 import { decodeParams, encodeFailure, encodeProgress, parseJobData } from './wire-job.js';
@@ -117,21 +118,17 @@ export class JobConsumer {
     const data = parseJobData(job.data);
     this.running.add(data.jobId);
     await this.ledger.start(data.jobId, data.round).catch((error: unknown) => logger.warn({ err: error }, 'could not record the start'));
-    let progressChain: Promise<unknown> = Promise.resolve();
+    // Paced and in order, never holding up the pipeline.
+    const progress = progressReporter({
+      write: (state) => job.updateProgress(encodeProgress(state, name, now())),
+      onError: (error) => logger.warn({ err: error, jobId: data.jobId }, 'could not report progress'),
+    });
     try {
       const result = await this.options.generate(
         { data, params: decodeParams(data.params), restarts: job.stalledCounter },
-        {
-          signal: signal ?? new AbortController().signal,
-          onProgress: (progress) => {
-            // In order, and never holding up the pipeline.
-            progressChain = progressChain
-              .then(() => job.updateProgress(encodeProgress(progress, name, now())))
-              .catch((error: unknown) => logger.warn({ err: error, jobId: data.jobId }, 'could not report progress'));
-          },
-        },
+        { signal: signal ?? new AbortController().signal, onProgress: (state) => progress.report(state) },
       );
-      await progressChain;
+      await progress.flush();
       const keys = await putResultImages(this.options.connection, data.jobId, result.images.map((image) => image.png));
       return {
         images: result.images.map((image, index) => ({ seed: image.seed, width: image.width, height: image.height, nsfw: image.nsfw, key: keys[index] ?? '' })),
@@ -141,7 +138,7 @@ export class JobConsumer {
         worker: name,
       };
     } catch (error) {
-      await progressChain;
+      await progress.flush();
       if (WorkerError.is(error)) throw new Error(encodeFailure(error));
       logger.error({ err: error, jobId: data.jobId }, 'job failed unexpectedly');
       throw new Error(encodeFailure(new WorkerError('generation_failed', 'generation failed', data.jobId)));
