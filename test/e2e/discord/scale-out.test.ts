@@ -2,9 +2,9 @@
 // the fake Discord, and `npm run worker` processes on an oracle model. Six users ask for five
 // pictures each; then a worker is SIGKILLed mid-job, the bot is SIGKILLed mid-run and started
 // again, and Redis crashes and restarts (append-only file, as compose runs it) while the new bot
-// takes over. Every job must
-// still reach its own message exactly once, with its seed and the oracle colour, and the workers
-// must have taken everyone's first and second jobs before anyone's third.
+// takes over. Every job must still reach its own message exactly once, with its seed and the
+// oracle colour, and the workers must have taken everyone's first and second jobs before anyone's
+// third.
 import { spawn } from 'node:child_process';
 import type { ChildProcessByStdio } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
