@@ -40,7 +40,7 @@ const WORKER_SCRIPT = 'src/bot/worker-host/main.ts';
 const USERS = ['ann', 'bob', 'cid', 'dee', 'eve', 'fay'];
 const JOBS_PER_USER = 5;
 const JOBS = USERS.length * JOBS_PER_USER;
-const STEPS = 10;
+const STEPS = 14;
 const LOCK_SECONDS = 2;
 const START_MS = 60_000;
 const ALL_DONE_MS = 120_000;
@@ -228,7 +228,8 @@ describe.skipIf(!available)('scale-out on Redis: a bot process, worker processes
       // The bot is SIGKILLed mid-run, with jobs delivered, running and waiting, and comes back.
       const delivered = (): number => fake.requests.filter(deliversResult).length;
       if (bot !== undefined) await killed(bot.child);
-      expect(delivered()).toBeLessThan(JOBS - 5);
+      // Mid-run: some delivered, many still to come (about a fifth are out by now on a 2-core machine).
+      expect(delivered(), 'results out before the bot was killed').toBeLessThan(JOBS - 5);
       await sleep(500); // the workers go on meanwhile
       bot = await startBot();
 
