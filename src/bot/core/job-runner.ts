@@ -32,7 +32,11 @@ import type { RateLimitSubject, RateLimiter } from './rate-limiter.js';
 const REFUNDED: ReadonlySet<ErrorCode> = new Set(['worker_crashed', 'timed_out', 'generation_failed', 'interrupted', 'model_unavailable']);
 
 /** How long a delivery turn outlives a process that stopped renewing it (killed while posting). */
-export const DELIVERY_LEASE_MS = 10_000;
+const DELIVERY_LEASE_MS = 10_000;
+/** How long a delivery waits for a store that does not answer (Redis restarting), and how it backs off. */
+const STORE_WAIT_MS = 60_000;
+const STORE_RETRY_FIRST_MS = 250;
+const STORE_RETRY_MAX_MS = 5_000;
 
 export interface JobRunnerOptions {
   readonly jobs: JobStore;
@@ -246,15 +250,27 @@ export class JobRunner {
     await jobs.finishDelivery(job.jobId, this.holder).catch((error: unknown) => this.logger.error({ err: error, jobId: job.jobId }, 'could not mark the job delivered'));
   }
 
-  /** Waits while another live process holds the turn; a dead one's lease runs out. */
+  /**
+   * Waits while another live process holds the turn; a dead one's lease runs out. A store that
+   * cannot answer (Redis restarting) is asked again for a while, since posting without a turn may
+   * post twice; only past that wait does the post go through (better twice than never).
+   */
   private async turnOf(jobId: string): Promise<'first' | 'again' | 'done'> {
+    const giveUpAt = Date.now() + STORE_WAIT_MS;
+    let retryMs = STORE_RETRY_FIRST_MS;
     for (;;) {
       let turn: DeliveryTurn;
       try {
         turn = await this.options.jobs.takeDelivery(jobId, this.holder, this.leaseMs);
       } catch (error) {
-        this.logger.error({ err: error, jobId }, 'could not take the delivery turn');
-        return 'first';
+        if (Date.now() >= giveUpAt) {
+          this.logger.error({ err: error, jobId }, 'could not take the delivery turn; posting without it');
+          return 'first';
+        }
+        this.logger.warn({ err: error, jobId, retryInMs: retryMs }, 'could not take the delivery turn; asking again');
+        await sleep(retryMs);
+        retryMs = Math.min(retryMs * 2, STORE_RETRY_MAX_MS);
+        continue;
       }
       if (turn.turn !== 'busy') return turn.turn;
       this.logger.info({ jobId, retryInMs: turn.retryInMs }, 'another process is delivering this job; waiting for its turn to end');

@@ -98,6 +98,22 @@ describe('delivering a job exactly once across bot processes', () => {
     expect(await jobs.takeDelivery('job-1', 'later process', LEASE_MS)).toEqual({ turn: 'done' });
   });
 
+  it('asks a store that stopped answering again rather than posting without a turn, and then finds the post of the dead process', async () => {
+    const { jobs, conversation, process } = await world();
+    // The store is down (Redis restarting) for the first two asks, while a dead process's turn runs.
+    expect(await jobs.takeDelivery('job-1', 'killed process', LEASE_MS)).toEqual({ turn: 'first' });
+    conversation.posted.push('result of job-1');
+    let failures = 2;
+    const takeDelivery = jobs.takeDelivery.bind(jobs);
+    jobs.takeDelivery = async (...args) => {
+      if (failures-- > 0) throw new Error('Socket closed unexpectedly');
+      return takeDelivery(...args);
+    };
+    await process().handle(completed);
+    expect(failures).toBeLessThan(0);
+    expect(conversation.posted).toEqual(['result of job-1']);
+  });
+
   it('keeps its turn while a slow post outlasts the lease, so a second process does not post too', async () => {
     const { conversation, process } = await world();
     let release = (): void => undefined;
