@@ -315,7 +315,7 @@ export class FakeDiscord {
     };
     this.log.record(recorded);
     const held = this.held;
-    if (held !== undefined && held.matches(recorded)) await held.released;
+    if (held?.matches(recorded)) await held.released;
     const headers: Record<string, string> = { ...answer.headers };
     if (answer.body === undefined) {
       response.writeHead(answer.status, headers).end();
