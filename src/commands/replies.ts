@@ -10,7 +10,8 @@ import { clipText } from './clip-text.js';
 
 /** Discord messages hold 2000 characters; the prompt must leave room for the rest. */
 export const MAX_DISPLAY_PROMPT_CHARS = 1000;
-const PREVIEW_FILENAME = 'preview.png';
+/** A progress preview's file; every other image a job's message shows is part of its result. */
+export const PREVIEW_FILENAME = 'preview.png';
 
 /** Failures of a job already shown in the channel: they replace its public message. */
 const JOB_FAILURE_CODES: ReadonlySet<ErrorCode> = new Set([

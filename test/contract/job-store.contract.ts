@@ -76,14 +76,34 @@ export function describeJobStoreContract(name: string, setup: JobStoreSetup): vo
       expect(await store.get('job-old')).toBeUndefined();
     });
 
-    it('gives the delivered mark to exactly one caller, across stores on the same data', async () => {
+    it('gives the delivery turn to exactly one caller, and none after it is done, across stores on the same data', async () => {
       clock.now = START;
       const { store, reopen } = await open();
       await store.put(record('job-1'));
-      const claims = await Promise.all(Array.from({ length: 10 }, () => store.claimDelivery('job-1')));
-      expect(claims.filter(Boolean)).toHaveLength(1);
-      expect(await reopen().claimDelivery('job-1')).toBe(false);
-      expect(await reopen().claimDelivery('job-2')).toBe(true);
+      const turns = await Promise.all(Array.from({ length: 10 }, (_, index) => store.takeDelivery('job-1', `holder-${index}`, 5_000)));
+      expect(turns.filter((turn) => turn.turn === 'first')).toHaveLength(1);
+      expect(turns.filter((turn) => turn.turn === 'busy')).toHaveLength(9);
+      const holder = `holder-${turns.findIndex((turn) => turn.turn === 'first')}`;
+      const busy = await reopen().takeDelivery('job-1', 'another', 5_000);
+      expect(busy.turn === 'busy' && busy.retryInMs).toBeGreaterThan(0);
+      expect(await store.renewDelivery('job-1', holder, 5_000)).toBe(true);
+      expect(await store.renewDelivery('job-1', 'another', 5_000)).toBe(false);
+      await store.finishDelivery('job-1', holder);
+      expect(await reopen().takeDelivery('job-1', 'another', 5_000)).toEqual({ turn: 'done' });
+      expect(await reopen().takeDelivery('job-2', 'another', 5_000)).toEqual({ turn: 'first' });
+    });
+
+    it('gives the turn again, marked as tried before, once a holder stopped renewing it', async () => {
+      clock.now = START;
+      const { store, reopen } = await open();
+      await store.put(record('job-1'));
+      expect(await store.takeDelivery('job-1', 'killed', 300)).toEqual({ turn: 'first' });
+      expect((await reopen().takeDelivery('job-1', 'restarted', 300)).turn).toBe('busy');
+      await new Promise((resolve) => setTimeout(resolve, 450));
+      expect(await reopen().takeDelivery('job-1', 'restarted', 5_000)).toEqual({ turn: 'again' });
+      // The lost holder comes back too late: its turn is gone, and its finish cannot end the new one.
+      expect(await store.renewDelivery('job-1', 'killed', 5_000)).toBe(false);
+      expect((await store.takeDelivery('job-1', 'killed', 5_000)).turn).toBe('busy');
     });
   });
 }

@@ -32,6 +32,8 @@ export interface ChatSurface {
   reply(reply: Reply): Promise<void>;
   /** Opens a form for the person who pressed the button (Remix); absent where the platform opens it before deferring. */
   openForm?(form: FormView): Promise<void>;
+  /** Whether the job's message shows a result's images already (posted by a process that then stopped). */
+  showsResult?(): Promise<boolean>;
   /** Nothing will be shown: release whatever placeholder is waiting. */
   dismiss(): Promise<void>;
   classify(error: unknown): SurfaceFailure;

@@ -28,4 +28,9 @@ export interface JobObserver {
   onSucceeded(record: JobRecord, pngs: readonly Uint8Array[], details: JobSuccessDetails): void | Promise<void>;
   /** Every other ending: cancelled, interrupted, crashed, timed out, failed. */
   onFailed(error: UserFacingError): void | Promise<void>;
+  /**
+   * Whether the conversation already shows the job's ending (an earlier process posted it and
+   * stopped before marking it delivered). Without it, such an ending is posted again.
+   */
+  showsEnding?(): Promise<boolean>;
 }

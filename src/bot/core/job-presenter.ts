@@ -206,6 +206,10 @@ export class JobPresenter implements JobObserver {
     });
   }
 
+  async showsEnding(): Promise<boolean> {
+    return (await this.options.surface.showsResult?.()) === true;
+  }
+
   /** The job's message was deleted (a platform event): stop the job. */
   messageGone(): void {
     if (this.gone || this.finished) return;

@@ -1,8 +1,16 @@
 // The runner: follows each job from the queue's events to the user. It keeps the job record in
 // step (running, succeeded, failed), saves the images, gives back images the user did not get
-// through their own doing, and tells the job's observer, posting a result at most once (the
-// record's delivered mark). After a restart it finds the observer of a kept job again through the
-// chat adapters' resumers.
+// through their own doing, and tells the job's observer, posting each ending exactly once (a
+// delivery lease on the job record, below). After a restart it finds the observer of a kept job
+// again through the chat adapters' resumers.
+//
+// Exactly once, with this process killed at any point of a delivery:
+// - before the turn is taken: the queue still holds the ending; the next start delivers it ('first').
+// - holding the turn, before or while posting: the lease runs out unrenewed; the next start (or
+//   another bot) waits it out, gets 'again', asks the observer whether the message already shows
+//   the result, and posts only if it does not. A post that reached the platform is not repeated.
+// - after posting, before the mark is 'done': the same 'again' path finds the post and only marks it.
+// - after 'done': nothing is posted again, however often the ending is heard.
 import type { JobImageRecord, JobRecord, JobStatus } from '../../commands/job-record.js';
 import { userKeyOf } from '../../commands/ports.js';
 import { UserFacingError } from '../../commands/user-facing-error.js';
@@ -10,16 +18,25 @@ import type { ErrorCode } from '../../commands/user-facing-error.js';
 import type { GenerationResult } from '../../pipeline/types.js';
 import type { JobObserver } from './job-observer.js';
 import type { Logger } from './logger.js';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { silentLogger } from './logger.js';
 import type { ConversationResumer } from './ports/conversation-resumer.js';
 import type { ImageStore } from './ports/image-store.js';
 import { resultImageId } from './ports/image-store.js';
 import type { JobQueueEvent, QueueFailure, ResumedJob } from './ports/job-queue.js';
-import type { JobStore } from './ports/job-store.js';
+import type { DeliveryTurn, JobStore } from './ports/job-store.js';
 import type { RateLimitSubject, RateLimiter } from './rate-limiter.js';
 
 /** Endings that were not the user's doing give the images back. */
 const REFUNDED: ReadonlySet<ErrorCode> = new Set(['worker_crashed', 'timed_out', 'generation_failed', 'interrupted', 'model_unavailable']);
+
+/** How long a delivery turn outlives a process that stopped renewing it (killed while posting). */
+const DELIVERY_LEASE_MS = 10_000;
+/** How long a delivery waits for a store that does not answer (Redis restarting), and how it backs off. */
+const STORE_WAIT_MS = 60_000;
+const STORE_RETRY_FIRST_MS = 250;
+const STORE_RETRY_MAX_MS = 5_000;
 
 export interface JobRunnerOptions {
   readonly jobs: JobStore;
@@ -27,6 +44,7 @@ export interface JobRunnerOptions {
   readonly limiter: RateLimiter;
   readonly logger?: Logger;
   readonly now?: () => number;
+  readonly deliveryLeaseMs?: number;
 }
 
 /** A job this process follows: taken here, or kept from before a restart. */
@@ -49,10 +67,14 @@ export class JobRunner {
   private readonly notifications = new Set<Promise<unknown>>();
   private readonly logger: Logger;
   private readonly now: () => number;
+  private readonly leaseMs: number;
+  /** This process, as the holder of delivery turns. */
+  private readonly holder = randomUUID();
 
   constructor(private readonly options: JobRunnerOptions) {
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? Date.now;
+    this.leaseMs = options.deliveryLeaseMs ?? DELIVERY_LEASE_MS;
   }
 
   follow(job: Omit<FollowedJob, 'started'>): void {
@@ -170,9 +192,10 @@ export class JobRunner {
         images.push({ seed: image.seed, width: image.width, height: image.height, nsfw: image.nsfw, imageId });
       }
       const record = await this.saveRecord(job, (current) => ({ ...current, status: 'succeeded', finishedAt: this.now(), images }));
-      if (!(await this.claim(job))) return;
       const pngs = result.images.map((image) => image.png);
-      await this.notify(job, (observer) => observer.onSucceeded(record, pngs, { truncatedWords: result.truncatedWords, timings: result.timings, ...(result.loras === undefined ? {} : { loras: result.loras }) }));
+      await this.deliverOnce(job, (observer) =>
+        observer.onSucceeded(record, pngs, { truncatedWords: result.truncatedWords, timings: result.timings, ...(result.loras === undefined ? {} : { loras: result.loras }) }),
+      );
     } finally {
       this.followed.delete(job.jobId);
     }
@@ -195,22 +218,72 @@ export class JobRunner {
         finishedAt: this.now(),
         error: { code: error.code, message: error.message },
       }));
-      if (!(await this.claim(job))) return;
-      await this.notify(job, (observer) => observer.onFailed(error));
+      await this.deliverOnce(job, (observer) => observer.onFailed(error));
     } finally {
       this.followed.delete(job.jobId);
     }
   }
 
-  /** The job's one delivered mark; a store that cannot answer lets the delivery through (better twice than never). */
-  private async claim(job: FollowedJob): Promise<boolean> {
+  /**
+   * Posts the job's ending under its delivery turn (see the top of this file). A store that cannot
+   * answer lets the post through: better twice than never.
+   */
+  private async deliverOnce(job: FollowedJob, post: (observer: JobObserver) => void | Promise<void>): Promise<void> {
+    const { jobs } = this.options;
+    const turn = await this.turnOf(job.jobId);
+    if (turn === 'done') {
+      this.logger.info({ jobId: job.jobId }, 'job already delivered; not posting it again');
+      return;
+    }
+    const renewal = setInterval(() => {
+      void jobs.renewDelivery(job.jobId, this.holder, this.leaseMs).catch((error: unknown) => this.logger.warn({ err: error, jobId: job.jobId }, 'could not renew the delivery turn'));
+    }, this.leaseMs / 3);
     try {
-      const claimed = await this.options.jobs.claimDelivery(job.jobId);
-      if (!claimed) this.logger.info({ jobId: job.jobId }, 'job already delivered; not posting it again');
-      return claimed;
+      if (turn === 'again' && (await this.alreadyShown(job))) {
+        this.logger.info({ jobId: job.jobId }, 'an earlier process posted this job before it stopped; not posting it again');
+      } else {
+        await this.notify(job, post);
+      }
+    } finally {
+      clearInterval(renewal);
+    }
+    await jobs.finishDelivery(job.jobId, this.holder).catch((error: unknown) => this.logger.error({ err: error, jobId: job.jobId }, 'could not mark the job delivered'));
+  }
+
+  /**
+   * Waits while another live process holds the turn; a dead one's lease runs out. A store that
+   * cannot answer (Redis restarting) is asked again for a while, since posting without a turn may
+   * post twice; only past that wait does the post go through (better twice than never).
+   */
+  private async turnOf(jobId: string): Promise<'first' | 'again' | 'done'> {
+    const giveUpAt = Date.now() + STORE_WAIT_MS;
+    let retryMs = STORE_RETRY_FIRST_MS;
+    for (;;) {
+      let turn: DeliveryTurn;
+      try {
+        turn = await this.options.jobs.takeDelivery(jobId, this.holder, this.leaseMs);
+      } catch (error) {
+        if (Date.now() >= giveUpAt) {
+          this.logger.error({ err: error, jobId }, 'could not take the delivery turn; posting without it');
+          return 'first';
+        }
+        this.logger.warn({ err: error, jobId, retryInMs: retryMs }, 'could not take the delivery turn; asking again');
+        await sleep(retryMs);
+        retryMs = Math.min(retryMs * 2, STORE_RETRY_MAX_MS);
+        continue;
+      }
+      if (turn.turn !== 'busy') return turn.turn;
+      this.logger.info({ jobId, retryInMs: turn.retryInMs }, 'another process is delivering this job; waiting for its turn to end');
+      await sleep(Math.min(Math.max(turn.retryInMs, 50), this.leaseMs) + 50);
+    }
+  }
+
+  private async alreadyShown(job: FollowedJob): Promise<boolean> {
+    try {
+      return (await job.observer?.showsEnding?.()) === true;
     } catch (error) {
-      this.logger.error({ err: error, jobId: job.jobId }, 'could not take the delivered mark');
-      return true;
+      this.logger.warn({ err: error, jobId: job.jobId }, 'could not look whether the job was posted already; posting it');
+      return false;
     }
   }
 

@@ -4,7 +4,7 @@ import KeyvRedis from '@keyv/redis';
 import type Keyv from 'keyv';
 import type { JobRecord, MessageRef } from '../../commands/job-record.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import type { JobStore } from './ports/job-store.js';
+import type { DeliveryTurn, JobStore } from './ports/job-store.js';
 import type { RedisScriptClient } from './redis-bucket-store.js';
 
 export const DEFAULT_JOB_TTL_MS = 30 * 24 * 60 * 60_000;
@@ -17,9 +17,33 @@ export interface JobStoreOptions {
 
 const JOB_PREFIX = 'job:';
 const MESSAGE_PREFIX = 'msg:';
+/** The job's delivery mark: `tried` once a holder took a turn, `done` once the result is out. */
 const DELIVERED_PREFIX = 'delivered:';
-/** SET NX in one step, so two bot processes never both take a job's delivered mark. */
-const CLAIM_SCRIPT = "return redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) and 1 or 0";
+/** Who may post the result now, and until when (a lease that its holder renews). */
+const LEASE_PREFIX = 'delivery-lease:';
+const TRIED = 'tried';
+
+// One step in Redis, so two bot processes never both hold a turn. KEYS: mark, lease.
+// ARGV: holder, lease ms, mark ttl ms. Any mark other than `tried` (the older `1`) means done.
+const TAKE_SCRIPT = `
+local mark = redis.call('GET', KEYS[1])
+if mark and mark ~= '${TRIED}' then return {'done', 0} end
+local holder = redis.call('GET', KEYS[2])
+if holder and holder ~= ARGV[1] then return {'busy', redis.call('PTTL', KEYS[2])} end
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+redis.call('SET', KEYS[1], '${TRIED}', 'PX', ARGV[3])
+if mark then return {'again', 0} end
+return {'first', 0}`;
+const RENEW_SCRIPT = "if redis.call('GET', KEYS[2]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[2], ARGV[2]) end return 0";
+const FINISH_SCRIPT = `
+redis.call('SET', KEYS[1], 'done', 'PX', ARGV[2])
+if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
+return 1`;
+
+interface KeptLease {
+  readonly holder: string;
+  readonly until: number;
+}
 
 export class KeyvJobStore implements JobStore {
   private readonly ttlMs: number;
@@ -70,20 +94,55 @@ export class KeyvJobStore implements JobStore {
     );
   }
 
-  async claimDelivery(jobId: string): Promise<boolean> {
-    const key = DELIVERED_PREFIX + jobId;
-    const backend = this.keyv.store as unknown;
-    if (backend instanceof KeyvRedis) {
-      const client = (await backend.getClient()) as unknown as RedisScriptClient;
-      const fullKey = `${this.keyv.namespace ?? 'keyv'}:${key}`;
-      return (await client.eval(CLAIM_SCRIPT, { keys: [fullKey], arguments: [String(this.ttlMs)] })) === 1;
+  async takeDelivery(jobId: string, holder: string, leaseMs: number): Promise<DeliveryTurn> {
+    const redis = await this.redisClient();
+    if (redis !== undefined) {
+      const [turn, ttl] = (await redis.eval(TAKE_SCRIPT, { keys: this.deliveryKeys(jobId), arguments: [holder, String(leaseMs), String(this.ttlMs)] })) as [string, number];
+      return turn === 'busy' ? { turn, retryInMs: Math.max(0, Number(ttl)) } : { turn: turn as 'first' | 'again' | 'done' };
     }
-    // SQLite and memory serve one process: the per-key lock makes read-then-write one step.
-    return this.mutex.run([key], async () => {
-      if ((await this.keyv.get<boolean>(key)) === true) return false;
-      await this.keyv.set(key, true, this.ttlMs);
+    // SQLite and memory serve one process: the per-job lock makes read-then-write one step.
+    return this.mutex.run([DELIVERED_PREFIX + jobId], async () => {
+      const mark = await this.keyv.get<unknown>(DELIVERED_PREFIX + jobId);
+      if (mark !== undefined && mark !== TRIED) return { turn: 'done' };
+      const lease = await this.keyv.get<KeptLease>(LEASE_PREFIX + jobId);
+      if (lease !== undefined && lease.holder !== holder) return { turn: 'busy', retryInMs: Math.max(0, lease.until - Date.now()) };
+      await this.keyv.set(LEASE_PREFIX + jobId, { holder, until: Date.now() + leaseMs }, leaseMs);
+      await this.keyv.set(DELIVERED_PREFIX + jobId, TRIED, this.ttlMs);
+      return { turn: mark === undefined ? 'first' : 'again' };
+    });
+  }
+
+  async renewDelivery(jobId: string, holder: string, leaseMs: number): Promise<boolean> {
+    const redis = await this.redisClient();
+    if (redis !== undefined) return (await redis.eval(RENEW_SCRIPT, { keys: this.deliveryKeys(jobId), arguments: [holder, String(leaseMs)] })) === 1;
+    return this.mutex.run([DELIVERED_PREFIX + jobId], async () => {
+      if ((await this.keyv.get<KeptLease>(LEASE_PREFIX + jobId))?.holder !== holder) return false;
+      await this.keyv.set(LEASE_PREFIX + jobId, { holder, until: Date.now() + leaseMs }, leaseMs);
       return true;
     });
+  }
+
+  async finishDelivery(jobId: string, holder: string): Promise<void> {
+    const redis = await this.redisClient();
+    if (redis !== undefined) {
+      await redis.eval(FINISH_SCRIPT, { keys: this.deliveryKeys(jobId), arguments: [holder, String(this.ttlMs)] });
+      return;
+    }
+    await this.mutex.run([DELIVERED_PREFIX + jobId], async () => {
+      await this.keyv.set(DELIVERED_PREFIX + jobId, 'done', this.ttlMs);
+      if ((await this.keyv.get<KeptLease>(LEASE_PREFIX + jobId))?.holder === holder) await this.keyv.delete(LEASE_PREFIX + jobId);
+    });
+  }
+
+  /** The raw Redis client when keyv runs on Redis: its scripts make each delivery step atomic across processes. */
+  private async redisClient(): Promise<RedisScriptClient | undefined> {
+    const backend = this.keyv.store as unknown;
+    return backend instanceof KeyvRedis ? ((await backend.getClient()) as unknown as RedisScriptClient) : undefined;
+  }
+
+  private deliveryKeys(jobId: string): string[] {
+    const prefix = `${this.keyv.namespace ?? 'keyv'}:`;
+    return [prefix + DELIVERED_PREFIX + jobId, prefix + LEASE_PREFIX + jobId];
   }
 
   private async write(record: JobRecord): Promise<void> {

@@ -3,6 +3,7 @@
 // retried on 5xx and 429; a missing permission is told to the requester once.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MessageRef } from '../../commands/job-record.js';
+import { PREVIEW_FILENAME } from '../../commands/replies.js';
 import type { Reply } from '../../commands/reply.js';
 import type { ChatSurface, SurfaceFailure } from '../core/chat-surface.js';
 import type { Logger } from '../core/logger.js';
@@ -69,6 +70,10 @@ export class DiscordChatSurface implements ChatSurface {
 
   async reply(reply: Reply): Promise<void> {
     await this.finalMessage(reply);
+  }
+
+  showsResult(): Promise<boolean> {
+    return this.message.showsFilesBesides(PREVIEW_FILENAME);
   }
 
   dismiss(): Promise<void> {

@@ -123,6 +123,15 @@ export class DiscordJobMessage {
     });
   }
 
+  /** Whether the message, as Discord has it now, carries a file other than `filename` (spoilered or not). */
+  async showsFilesBesides(filename: string): Promise<boolean> {
+    const ref = this.ref;
+    if (ref === undefined) return false;
+    const channel = await this.options.channel();
+    const message = await channel.messages.fetch({ message: ref.messageId, force: true });
+    return message.attachments.some((attachment) => attachment.name !== filename && attachment.name !== `SPOILER_${filename}`);
+  }
+
   private switchDue(): boolean {
     const due = this.switchDueAt;
     return due !== undefined && this.now() >= due;

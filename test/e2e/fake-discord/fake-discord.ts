@@ -72,6 +72,8 @@ export class FakeDiscord {
   readonly world: FakeWorld = createWorld();
   readonly log = new RequestLog();
   readonly failures = new FailureRules();
+  /** Requests carried out at once whose answer waits (the client sees nothing until released). */
+  private held: { readonly matches: RequestPredicate; readonly released: Promise<void> } | undefined;
   readonly gateway: FakeGateway;
   readonly token: string;
   private readonly interactions = new InteractionRegistry();
@@ -156,6 +158,22 @@ export class FakeDiscord {
   /** Hosts a file as if a user had attached it, for attachment options (img2img). */
   uploadAttachment(data: Buffer, filename: string, contentType?: string): AttachmentJson {
     return this.store.host(this.world.channels.general.id, data, filename, contentType);
+  }
+
+  /**
+   * Carries out the requests that match at once (they show in messages and in `requests`) but
+   * holds their answers until `release` is called: a client killed meanwhile never learns that
+   * its request went through.
+   */
+  holdAnswers(matches: RequestPredicate): { release(): void } {
+    let release = (): void => undefined;
+    this.held = { matches, released: new Promise<void>((resolve) => (release = resolve)) };
+    return {
+      release: () => {
+        this.held = undefined;
+        release();
+      },
+    };
   }
 
   slashCommand(input: SlashCommandInput): SentInteraction {
@@ -288,13 +306,16 @@ export class FakeDiscord {
     }
     const parsed = parseRequest(request, apiPath, url, body);
     const answer = this.answer(parsed);
-    this.log.record({
+    const recorded: RecordedRequest = {
       seq: this.log.lastSeq + 1,
       at: Date.now(),
       ...parsed,
       status: answer.status,
       response: answer.body,
-    });
+    };
+    this.log.record(recorded);
+    const held = this.held;
+    if (held?.matches(recorded)) await held.released;
     const headers: Record<string, string> = { ...answer.headers };
     if (answer.body === undefined) {
       response.writeHead(answer.status, headers).end();

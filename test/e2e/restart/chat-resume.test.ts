@@ -12,7 +12,9 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDiscordBackend } from '../../../src/bot/discord/create-discord-backend.js';
 import { DiscordBot } from '../../../src/bot/discord/discord-bot.js';
+import { DiscordJobMessage } from '../../../src/bot/discord/job-message.js';
 import { registerDiscordCommands } from '../../../src/bot/discord/register.js';
+import { sendableChannel } from '../../../src/bot/discord/sendable-channel.js';
 import { SlackBot } from '../../../src/bot/slack/slack-bot.js';
 import type { CommandDeps } from '../../../src/commands/command-deps.js';
 import { parseCommandsConfig } from '../../../src/commands/config.js';
@@ -122,6 +124,16 @@ describe('a restarted bot resumes kept jobs in the messages that showed them', (
       const second = await startProcess(resumingGenerator());
       const bot2 = new DiscordBot({ config, backend: createDiscordBackend(second.commands, second.harness.service), logger: quietLogger });
       await bot2.start();
+      // What a restarted bot asks before posting a job an earlier process may have posted: does
+      // its message, as Discord has it, show a result? Not yet: only "Starting now" and "Queued".
+      const showsResult = (prompt: (typeof PROMPTS)[number][0]) =>
+        new DiscordJobMessage({
+          adopted: { platform: 'discord', channelId, messageId: before.get(prompt) ?? '' },
+          channel: () => sendableChannel(bot2.client, channelId),
+          tokenLifetimeMs: config.tokenLifetimeMs,
+          tokenSwitchMarginMs: 0,
+        }).showsFilesBesides('preview.png');
+      for (const [prompt] of PROMPTS) expect(await showsResult(prompt)).toBe(false);
       second.harness.service.addResumer(bot2.resumer);
       const resumed = await second.harness.service.start();
       expect(resumed).toHaveLength(2);
@@ -131,6 +143,8 @@ describe('a restarted bot resumes kept jobs in the messages that showed them', (
       // A second delivery would follow right behind the first: give it the time to show.
       await sleep(500);
       await bot2.idle();
+
+      for (const [prompt] of PROMPTS) expect(await showsResult(prompt)).toBe(true);
 
       // No new message: the same two, each now showing its own result.
       expect(botMessages().map((m) => m.id).sort()).toEqual([...before.values()].sort());

@@ -13,8 +13,21 @@ export interface JobStore extends JobRecordReader {
   /** Records that `ref` shows this job, so reactions and buttons on it find the job later. */
   attachMessage(jobId: string, ref: MessageRef): Promise<JobRecord | undefined>;
   /**
-   * Takes the job's one "delivered" mark: true for the first caller only, ever, across processes
-   * and restarts. Taken before posting a result, so a job computed twice is posted once.
+   * Asks for the turn to post the job's one result. `holder` names the asking process; the turn
+   * is a lease of `leaseMs` that the holder renews while it posts and ends with `finishDelivery`.
+   * Across processes and restarts: `done` once finished, `busy` while another holder's lease runs,
+   * `again` when an earlier holder's lease ran out unfinished (it may have posted: look first).
    */
-  claimDelivery(jobId: string): Promise<boolean>;
+  takeDelivery(jobId: string, holder: string, leaseMs: number): Promise<DeliveryTurn>;
+  /** Extends the holder's lease; false when it is no longer the holder. */
+  renewDelivery(jobId: string, holder: string, leaseMs: number): Promise<boolean>;
+  /** The result is out (or shown already): every later `takeDelivery` answers `done`. */
+  finishDelivery(jobId: string, holder: string): Promise<void>;
 }
+
+/** Where a job's result delivery stands for the process that asks to make it. */
+export type DeliveryTurn =
+  | { readonly turn: 'first' }
+  | { readonly turn: 'again' }
+  | { readonly turn: 'done' }
+  | { readonly turn: 'busy'; readonly retryInMs: number };

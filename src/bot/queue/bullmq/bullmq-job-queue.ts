@@ -3,6 +3,7 @@
 // Each bot delivers only the jobs it took (its owner name), so several bots may share one Redis;
 // counts, positions and caps see every job. Nothing lives only in this process: after a restart,
 // start() picks up this bot's open jobs where they are, and results that came in meanwhile.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { UserKey } from '../../../commands/ports.js';
@@ -36,6 +37,10 @@ const STALLED_TOO_OFTEN = /stalled more than allowable limit/i;
 /** Below this change an ETA is not worth a message edit. */
 const ETA_MIN_CHANGE_MS = 2_000;
 const ETA_MIN_CHANGE_RATIO = 0.2;
+/** Handing an ending over again after a failure (the state store restarting): how often, how far apart. */
+const FINISH_TRIES = 8;
+const FINISH_RETRY_FIRST_MS = 500;
+const FINISH_RETRY_MAX_MS = 8_000;
 /** Live workers are read at most this often for ETAs. */
 const WORKERS_CACHE_MS = 2_000;
 
@@ -240,8 +245,8 @@ export class BullmqJobQueue implements JobQueue {
 
   /**
    * This bot's open jobs, in their order of arrival. The worker hosts went on while the bot was
-   * down: a job running now, or finished meanwhile, is told as started (this process never said
-   * so), and a finished one's ending follows.
+   * down: a job running now is told as started (this process never said so), and a job finished
+   * meanwhile gets its ending.
    */
   private async resume(): Promise<ResumedJob[]> {
     const resumed: ResumedJob[] = [];
@@ -259,7 +264,9 @@ export class BullmqJobQueue implements JobQueue {
       }
       const state = await job.getState();
       resumed.push({ jobId, user, wasRunning: state === 'active' });
-      if (state === 'active' || state === 'completed' || state === 'failed') this.onActive(jobId);
+      // A finished one goes straight to its ending: a "started" now would edit a message that may
+      // already show the result (posted just before the restart), and nothing would put it back.
+      if (state === 'active') this.onActive(jobId);
       if (state === 'completed') this.track(this.finish(jobId, { returnvalue: job.returnvalue }));
       else if (state === 'failed') this.track(this.finish(jobId, { failedReason: job.failedReason }));
     }
@@ -296,10 +303,11 @@ export class BullmqJobQueue implements JobQueue {
     this.refreshPositions();
   }
 
-  private async finish(jobId: string, outcome: { returnvalue?: unknown; failedReason?: string }): Promise<void> {
+  private async finish(jobId: string, outcome: { returnvalue?: unknown; failedReason?: string }, tries = 1): Promise<void> {
     const followed = this.followed.get(jobId);
     if (followed === undefined || this.ending.has(jobId)) return;
     this.ending.add(jobId);
+    let retry = false;
     try {
       if (outcome.failedReason !== undefined) {
         await this.endWith(jobId, followed.user, { type: 'failed', jobId, failure: this.failureOf(jobId, outcome.failedReason) });
@@ -322,10 +330,17 @@ export class BullmqJobQueue implements JobQueue {
       await this.endWith(jobId, followed.user, { type: 'completed', jobId, result });
       await deleteResultImages(this.redis, keys);
     } catch (error) {
-      this.options.logger.error({ err: error, jobId }, 'could not hand over the end of a job');
+      // Most often the state store is away (Redis restarting): the job stays open, so try again
+      // in a while rather than leave its message waiting for the next start.
+      retry = !this.closed && tries < FINISH_TRIES;
+      this.options.logger.error({ err: error, jobId, willRetry: retry }, 'could not hand over the end of a job');
     } finally {
       // Handled (or to be found again on the next start): a later duplicate finds no followed job.
       this.ending.delete(jobId);
+    }
+    if (retry) {
+      await sleep(Math.min(FINISH_RETRY_FIRST_MS * 2 ** (tries - 1), FINISH_RETRY_MAX_MS));
+      if (!this.closed) await this.finish(jobId, outcome, tries + 1);
     }
   }
 

@@ -339,7 +339,7 @@ describe('JobService', () => {
     const ending = await again.ended;
     expect(ending.type === 'succeeded' && ending.record.images.map((image) => image.seed)).toEqual([31]);
     expect(again.events.filter((event) => event.type === 'restarted')).toHaveLength(1);
-    expect(await second.jobs.claimDelivery(jobId)).toBe(false);
     await second.service.shutdown(1_000);
+    expect(await second.jobs.takeDelivery(jobId, 'a later process', 1_000)).toEqual({ turn: 'done' });
   });
 });
