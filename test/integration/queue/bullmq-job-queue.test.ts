@@ -139,6 +139,27 @@ describe.skipIf(!available)('BullMQ job queue with worker hosts', () => {
     });
   }, 120_000);
 
+  it('a bot that was down while a worker was lost tells the job restarted on another worker when it comes back', async () => {
+    const started = await Promise.all(['w1', 'w2'].map((name) => host(name, 100)));
+    const byName = new Map(started.map((running) => [running.name, running]));
+    const before = await queue('discord-bot');
+    const job = generateJob('discord:alice', 'taken over unseen', { steps: 20 });
+    await before.queue.submit(job, CAPS);
+    await before.until(() => ofType(before.events, 'progress').length > 0);
+    await before.queue.close(0);
+    const progress = await admin.hget(`imagine:model.fake-sd1:${job.jobId}`, 'progress');
+    await byName.get((JSON.parse(progress ?? '{}') as { worker?: string }).worker ?? '')?.kill('SIGKILL');
+    // Another worker takes it over once the lock has expired and two stall checks have run.
+    for (let tries = 0; tries < 200 && Number(await admin.hget(`imagine:model.fake-sd1:${job.jobId}`, 'stc')) < 1; tries++) await sleep(100);
+
+    const after = openQueue(redis.url, 'discord-bot');
+    queues.push(after);
+    await after.queue.start(after.listener);
+    await after.until(() => after.endsOf(job.jobId).length > 0, 40_000);
+    expect(ofType(after.events, 'restarted')).toEqual([{ type: 'restarted', jobId: job.jobId, attempt: 2, reason: 'stalled' }]);
+    expect(after.endsOf(job.jobId).map((event) => event.type)).toEqual(['completed']);
+  }, 60_000);
+
   it('a restarted bot gets the results of its jobs, including those that finished while it was down; another bot gets none of them', async () => {
     await host('w1', 30);
     const other = await queue('slack-bot');
@@ -205,7 +226,8 @@ describe.skipIf(!available)('BullMQ job queue with worker hosts', () => {
   it('tells waiting jobs their places as the line moves, and reads the line only while one of its jobs waits', async () => {
     await host('w1', 15);
     const bot = await queue();
-    const jobs = ['alice', 'bob', 'carol'].map((name) => generateJob(`discord:${name}`, name, { steps: 5 }));
+    // Each runs long enough (20 × 15 ms) for the line to be read while it runs, on a busy machine too.
+    const jobs = ['alice', 'bob', 'carol'].map((name) => generateJob(`discord:${name}`, name, { steps: 20 }));
     for (const job of jobs) await bot.queue.submit(job, CAPS);
     await bot.until(() => jobs.every((job) => bot.endsOf(job.jobId).length > 0));
     const placesOfLast = ofType(bot.events, 'position').filter((event) => event.jobId === jobs[2]?.jobId).map((event) => event.position);

@@ -264,6 +264,8 @@ export class BullmqJobQueue implements JobQueue {
       }
       const state = await job.getState();
       resumed.push({ jobId, user, wasRunning: state === 'active' });
+      // A worker lost while no bot was up: the job was taken over, and its user hears it now.
+      if (job.stalledCounter > 0 && state !== 'completed' && state !== 'failed') this.onStalled(jobId, 1 + job.stalledCounter);
       // A finished one goes straight to its ending: a "started" now would edit a message that may
       // already show the result (posted just before the restart), and nothing would put it back.
       if (state === 'active') this.onActive(jobId);
@@ -293,10 +295,11 @@ export class BullmqJobQueue implements JobQueue {
     this.emit({ type: 'progress', jobId, step: progress.step, total: progress.total, ...(preview === undefined ? {} : { preview }) });
   }
 
-  private onStalled(jobId: string): void {
+  /** The job runs again on another worker; `attempt` is the run now due (counted by BullMQ after a restart). */
+  private onStalled(jobId: string, attempt?: number): void {
     const followed = this.followed.get(jobId);
     if (followed === undefined) return;
-    followed.attempt++;
+    followed.attempt = attempt ?? followed.attempt + 1;
     followed.fraction = 0;
     followed.startedAt = undefined; // back in line until another worker takes it
     this.emit({ type: 'restarted', jobId, attempt: followed.attempt, reason: 'stalled' });
