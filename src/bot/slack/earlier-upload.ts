@@ -15,8 +15,8 @@ export interface EarlierUploadQuery {
   readonly inThread: boolean;
 }
 
-/** Enough for every image the bot posted in one channel while one job ran. */
-const LISTED_FILES = 200;
+/** Slack's page size: more images than the bot shares in one channel while one job is delivered. */
+const LISTED_FILES = 100;
 
 interface FileShare {
   readonly ts?: unknown;
