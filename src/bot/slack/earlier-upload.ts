@@ -15,7 +15,7 @@ export interface EarlierUploadQuery {
   readonly inThread: boolean;
 }
 
-/** Slack's page size: more images than the bot shares in one channel while one job is delivered. */
+/** Slack's page size; newest first, so a result shared just before its bot died is on it. */
 const LISTED_FILES = 100;
 
 interface FileShare {
