@@ -32,7 +32,10 @@ export interface ChatSurface {
   reply(reply: Reply): Promise<void>;
   /** Opens a form for the person who pressed the button (Remix); absent where the platform opens it before deferring. */
   openForm?(form: FormView): Promise<void>;
-  /** Whether the job's message shows a result's images already (posted by a process that then stopped). */
+  /**
+   * Whether the job's message shows a result's images already (posted by a process that then stopped).
+   * Where absent (Slack, whose result is an upload and then an edit), `deliver` itself reuses what was posted.
+   */
   showsResult?(): Promise<boolean>;
   /** Nothing will be shown: release whatever placeholder is waiting. */
   dismiss(): Promise<void>;

@@ -7,6 +7,13 @@
 // Kit image would need either a public image_url (a self-hosted Socket Mode bot has none) or a
 // `slack_file` pointing at an unshared upload, which Slack rejects with invalid_blocks until the
 // file is shared and processed. A shared file always renders.
+//
+// A result reaches the user once even when a bot is killed while delivering it (the runner then
+// lets the next bot deliver again, see job-runner.ts). Killed before the upload was complete: the
+// next bot uploads it. Killed after Slack shared the files, before the job message was edited:
+// the next bot (which adopts the message) finds those files in Slack (`findEarlierUpload`) and only
+// edits the message, with their ids in the delete button. Killed after the edit: the same path
+// edits it again with the same text, which the user cannot tell from nothing.
 import type { webApi } from '@slack/bolt';
 import { parseActionId } from '../../commands/action-id.js';
 import type { FormView } from '../../commands/form.js';
@@ -14,12 +21,13 @@ import type { MessageRef } from '../../commands/job-record.js';
 import type { Reply } from '../../commands/reply.js';
 import type { ChatSurface, SurfaceFailure } from '../core/chat-surface.js';
 import type { DeliveredFiles } from './delivered-files.js';
+import { findEarlierUpload } from './earlier-upload.js';
 import { renderReply, replyToMrkdwn, type SlackMessage } from './render-reply.js';
 import { NO_ACCESS_CODES, slackErrorInfo } from './slack-error.js';
 import { slackModal } from './slack-form.js';
 import type { SlackLogger } from './slack-logger.js';
 import { accessProblemText, progressMessage, requestedBy, resultCaption, type AccessProblem } from './slack-messages.js';
-import { uploadedFiles } from './uploaded-files.js';
+import { type UploadedFiles, uploadedFiles } from './uploaded-files.js';
 
 export interface SlackSurfaceDeps {
   /** Retries and waits out rate limits: for messages that must arrive. */
@@ -47,6 +55,11 @@ const PREVIEW_FILENAME = 'preview.png';
 const REROLL_REACTION = 'repeat';
 const MAX_ALT_TEXT = 1000;
 
+interface ShownImage {
+  readonly filename: string;
+  readonly png: Uint8Array;
+}
+
 /** Slack would not take the job's message: the job cannot be shown, so it stops. */
 class JobMessageRefused extends Error {}
 
@@ -55,6 +68,8 @@ export class SlackChatSurface implements ChatSurface {
   #ack: Reply | undefined;
   #ts: string | undefined;
   #previewFileId: string | undefined;
+  /** The message was posted by an earlier process, which may have shared this job's result already. */
+  #adopted = false;
 
   constructor(
     private readonly deps: SlackSurfaceDeps,
@@ -64,6 +79,7 @@ export class SlackChatSurface implements ChatSurface {
   /** Takes over the message that showed a job before a restart: later states update it in place. */
   adopt(ts: string): void {
     this.#ts = ts;
+    this.#adopted = true;
   }
 
   get messageRef(): MessageRef | undefined {
@@ -96,18 +112,7 @@ export class SlackChatSurface implements ChatSurface {
     let fileIds: readonly string[] = [];
     let shareTs: readonly string[] = [];
     if (shown.length > 0) {
-      const response = await this.deps.client.files.uploadV2({
-        channel_id: channelId,
-        ...(this.deps.resultsInThread ? { thread_ts: ts } : {}),
-        initial_comment: resultCaption(reply),
-        file_uploads: shown.map((image) => ({
-          file: Buffer.from(image.png),
-          filename: image.filename,
-          title: image.filename,
-          alt_text: reply.text.slice(0, MAX_ALT_TEXT),
-        })),
-      });
-      ({ fileIds, shareTs } = uploadedFiles(response));
+      ({ fileIds, shareTs } = (await this.#earlierUpload(ts, shown)) ?? (await this.#upload(ts, reply, shown)));
     }
     const deleteIds = (reply.buttons ?? []).flat().filter((b) => parseActionId(b.id)?.kind === 'delete').map((b) => b.id);
     const jobId = deleteIds.map((id) => parseActionId(id)?.jobId).find((id) => id !== undefined);
@@ -119,6 +124,42 @@ export class SlackChatSurface implements ChatSurface {
     await this.deps.client.chat.update({ channel: channelId, ts, text: final.text, blocks: [...final.blocks] });
     if (shown.length > 0) await this.#offerRerollReaction(ts);
     return [ts, ...shareTs].map((messageTs) => this.#ref(messageTs));
+  }
+
+  async #upload(ts: string, reply: Reply, shown: readonly ShownImage[]): Promise<UploadedFiles> {
+    const response = await this.deps.client.files.uploadV2({
+      channel_id: this.target.channelId,
+      ...(this.deps.resultsInThread ? { thread_ts: ts } : {}),
+      initial_comment: resultCaption(reply),
+      file_uploads: shown.map((image) => ({
+        file: Buffer.from(image.png),
+        filename: image.filename,
+        title: image.filename,
+        alt_text: reply.text.slice(0, MAX_ALT_TEXT),
+      })),
+    });
+    return uploadedFiles(response);
+  }
+
+  /** What an earlier process shared of this result before it stopped (only an adopted message can have any). */
+  async #earlierUpload(ts: string, shown: readonly ShownImage[]): Promise<UploadedFiles | undefined> {
+    if (!this.#adopted) return undefined;
+    let found: UploadedFiles | undefined;
+    try {
+      found = await findEarlierUpload(this.deps.client, {
+        channelId: this.target.channelId,
+        jobTs: ts,
+        botUserId: this.deps.botUserId(),
+        filenames: shown.map((image) => image.filename),
+        inThread: this.deps.resultsInThread,
+      });
+    } catch (error) {
+      // Better twice than never: a lookup Slack refused must not keep the result from the user.
+      this.deps.logger.warn({ err: error, code: slackErrorInfo(error).code, channelId: this.target.channelId, ts }, 'slack: could not look for an earlier upload; uploading');
+      return undefined;
+    }
+    if (found !== undefined) this.deps.logger.info({ channelId: this.target.channelId, ts, fileIds: found.fileIds }, 'slack: the result was uploaded before a restart; not uploading it again');
+    return found;
   }
 
   async fail(reply: Reply): Promise<void> {

@@ -178,6 +178,27 @@ describe('fake Slack Web API answers like Slack', () => {
     expect(fake.workspace.messagesIn('C0GENERAL').at(-1)?.fileIds).toEqual([url.file_id]);
   });
 
+  it('lists the bot\'s shared images in a channel since a time, and files.info says which thread shares them', async () => {
+    const bytes = await tinyPng();
+    const parent = await client().chat.postMessage({ channel: 'C0GENERAL', text: 'a job' });
+    const since = String(Math.floor(Number(parent.ts) - 1));
+    const shared = await client().files.uploadV2({ channel_id: 'C0GENERAL', thread_ts: parent.ts ?? '', file: bytes, filename: 'in-thread.png' });
+    const sharedId = (shared as { files?: { files?: { id?: string }[] }[] }).files?.[0]?.files?.[0]?.id ?? '';
+    const unshared = await client().files.getUploadURLExternal({ filename: 'unshared.png', length: bytes.length });
+    await fetch(unshared.upload_url ?? '', { method: 'POST', body: bytes });
+
+    const listed = await client().files.list({ channel: 'C0GENERAL', user: fake.botUserId, ts_from: since, types: 'images' });
+    const names = listed.files?.map((file) => file.name);
+    expect(names).toContain('in-thread.png');
+    expect(names).not.toContain('unshared.png');
+    expect((await client().files.list({ channel: 'C0GENERAL', user: 'U0ALICE', ts_from: since })).files).toEqual([]);
+    expect((await client().files.list({ channel: 'C0GENERAL', ts_from: String(Math.floor(Number(parent.ts)) + 60) })).files).toEqual([]);
+
+    const info = await client().files.info({ file: sharedId });
+    const share = info.file?.shares?.public?.['C0GENERAL']?.[0];
+    expect(share?.thread_ts).toBe(parent.ts);
+  });
+
   it('refuses to complete an upload whose bytes never arrived', async () => {
     const url = await client().files.getUploadURLExternal({ filename: 'lost.png', length: 10 });
     await expect(client().files.completeUploadExternal({ files: [{ id: url.file_id ?? '' }] })).rejects.toMatchObject({

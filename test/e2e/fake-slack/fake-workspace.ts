@@ -39,7 +39,10 @@ export interface FakeFile {
   title: string;
   bytes?: Uint8Array;
   completed: boolean;
-  readonly shares: { readonly channel: string; readonly ts: string }[];
+  /** The messages that share it; `threadTs` when a message is a reply in a thread. */
+  readonly shares: { readonly channel: string; readonly ts: string; readonly threadTs?: string }[];
+  /** When it was uploaded, in Unix seconds (files.list's `ts_from` filters on it). */
+  readonly created: number;
   /** A person's upload (absent for the bot's own files), with the type Slack detected. */
   readonly user?: string;
   readonly mimetype?: string;
@@ -193,6 +196,7 @@ export class FakeWorkspace {
       bytes: input.bytes,
       completed: true,
       shares: [],
+      created: Math.floor(Date.now() / MS_PER_SECOND),
       user: input.user,
       mimetype: input.mimetype,
     };

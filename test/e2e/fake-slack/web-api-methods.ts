@@ -83,13 +83,14 @@ function messageJson(m: FakeMessage): ApiBody {
 
 /** A file object as Slack's API shows it. */
 export function fileJson(file: FakeFile, ctx: MethodContext): ApiBody {
-  const shares: Record<string, Record<string, { ts: string }[]>> = {};
+  const shares: Record<string, Record<string, { ts: string; thread_ts?: string }[]>> = {};
   if (ctx.reportShares) {
     for (const share of file.shares) {
       const kind = ctx.workspace.channels.get(share.channel)?.kind === 'public' ? 'public' : 'private';
       const byChannel = shares[kind] ?? {};
       shares[kind] = byChannel;
-      byChannel[share.channel] = [...(byChannel[share.channel] ?? []), { ts: share.ts }];
+      const entry = { ts: share.ts, ...(share.threadTs === undefined ? {} : { thread_ts: share.threadTs }) };
+      byChannel[share.channel] = [...(byChannel[share.channel] ?? []), entry];
     }
   }
   return {
@@ -99,6 +100,7 @@ export function fileJson(file: FakeFile, ctx: MethodContext): ApiBody {
     mimetype: file.mimetype ?? (file.filename.endsWith('.png') ? 'image/png' : 'application/octet-stream'),
     filetype: file.filename.split('.').at(-1) ?? '',
     ...(file.user === undefined ? {} : { user: file.user }),
+    created: file.created,
     size: file.bytes?.byteLength ?? 0,
     url_private: ctx.fileUrl(file, false),
     url_private_download: ctx.fileUrl(file, true),
@@ -263,6 +265,7 @@ const handlers: Record<string, Handler> = {
       title: filename,
       completed: false,
       shares: [],
+      created: Math.floor(Date.now() / 1000),
     });
     return { ok: true, upload_url: ctx.uploadUrl(id), file_id: id };
   },
@@ -289,7 +292,7 @@ const handlers: Record<string, Handler> = {
         ...(threadTs === undefined ? {} : { threadTs }),
         fileIds: files.map((f) => f.id),
       });
-      for (const file of files) file.shares.push({ channel, ts: message.ts });
+      for (const file of files) file.shares.push({ channel, ts: message.ts, ...(threadTs === undefined ? {} : { threadTs }) });
     }
     for (const file of files) file.completed = true;
     return { ok: true, files: files.map((f) => fileJson(f, ctx)) };
@@ -307,6 +310,23 @@ const handlers: Record<string, Handler> = {
     const id = `V${String(ctx.workspace.views.length + 1).padStart(8, '0')}`;
     ctx.workspace.views.push({ id, triggerId, view, submitted: false });
     return { ok: true, view: { ...view, id, team_id: ctx.teamId, app_id: ctx.appId, state: { values: {} }, hash: `hash-${id}` } };
+  },
+
+  // Slack lists completed files only, newest first, filtered by where they are shared, who uploaded
+  // them, when (Unix seconds, inclusive) and type; `count` per page.
+  'files.list': (args, ctx) => {
+    const channel = args.channel;
+    const from = Number(args.ts_from ?? 0);
+    const types = (args.types ?? 'all').split(',');
+    const listed = [...ctx.workspace.files.values()]
+      .filter((file) => file.completed && file.created >= from)
+      .filter((file) => args.user === undefined || (file.user ?? ctx.workspace.botUserId) === args.user)
+      .filter((file) => channel === undefined || file.shares.some((share) => share.channel === channel))
+      .filter((file) => types.includes('all') || (types.includes('images') && (fileJson(file, ctx)['mimetype'] as string).startsWith('image/')))
+      .filter((file) => ctx.workspace.botCanRead(file))
+      .reverse();
+    const count = Number(args.count ?? 100);
+    return { ok: true, files: listed.slice(0, count).map((file) => fileJson(file, ctx)), paging: { count, total: listed.length, page: 1, pages: Math.max(1, Math.ceil(listed.length / count)) } };
   },
 
   'files.info': (args, ctx) => {
