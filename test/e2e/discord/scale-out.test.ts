@@ -209,7 +209,10 @@ describe.skipIf(!available)('scale-out on Redis: a bot process, worker processes
       expect(await admin.hget(victim.jobKey, 'finishedOn')).toBeNull();
       const lostJobId = victim.jobKey.split(':').pop() ?? '';
       // A replacement host comes up meanwhile (as an orchestrator would start one).
+      // It is not waited for: a cold start can take many seconds on a busy machine, and the bot is
+      // to be killed while most jobs are still to come.
       const replacement = startWorker('w3').then((worker) => workers.set('w3', worker));
+      replacement.catch(() => undefined); // awaited (and reported) after the bot's restart
       const lostIndex = await until('the lost job among the sent ones', async () => {
         for (const [index, { interaction }] of sent.entries()) if ((await recordOf(interaction))?.jobId === lostJobId) return index;
         return undefined;
@@ -223,7 +226,6 @@ describe.skipIf(!available)('scale-out on Redis: a bot process, worker processes
           ? true
           : undefined,
       );
-      await replacement;
 
       // The bot is SIGKILLed mid-run, with jobs delivered, running and waiting, and at the worst
       // moment for one of them: Discord has carried out its result's upload, but the bot never
@@ -234,10 +236,12 @@ describe.skipIf(!available)('scale-out on Redis: a bot process, worker processes
       await until('a result on its way', () => fake.requests.find((r) => r.seq > cutAt && deliversResult(r)));
       if (bot !== undefined) await killed(bot.child);
       hold.release();
-      // Mid-run: some delivered, many still to come (about a fifth are out by now on a 2-core machine).
-      expect(delivered(), 'results out before the bot was killed').toBeLessThan(JOBS - 5);
+      // Mid-run: some delivered, more still to come (about a fifth are out by now on an idle 2-core
+      // machine, more when other work shares it).
+      expect(delivered(), 'results out before the bot was killed').toBeLessThan(JOBS - 2);
       await sleep(500); // the workers go on meanwhile
       bot = await startBot();
+      await replacement;
 
       // Then Redis crashes and comes back from its append-only file.
       await redis.kill();
