@@ -9,7 +9,7 @@ import type { RecordedCall } from '../fake-slack/call-log.js';
 import type { FakeSlack } from '../fake-slack/fake-slack.js';
 import { readEmbeddedParameters } from './embedded-parameters.js';
 import { startPipelineUnderTest, type PipelineUnderTest } from './pipeline-under-test.js';
-import { startSlackHarness, type SlackHarness } from './slack-harness.js';
+import { startSlackHarness, type SlackHarness, isResultUpload } from './slack-harness.js';
 
 const CHANNEL = 'C0GENERAL';
 const SLACK_ACK_DEADLINE_MS = 3000;
@@ -30,9 +30,6 @@ afterAll(async () => {
   await h.stop();
   await pipeline.close();
 });
-
-const isResultUpload = (call: RecordedCall): boolean =>
-  call.method === 'files.completeUploadExternal' && call.args.initial_comment !== undefined && call.response.ok === true;
 
 async function nthResultUpload(fake: FakeSlack, n: number): Promise<RecordedCall> {
   await expect.poll(() => fake.calls.all.filter(isResultUpload).length, { timeout: RESULT_TIMEOUT_MS }).toBeGreaterThanOrEqual(n);

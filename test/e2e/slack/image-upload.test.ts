@@ -13,7 +13,7 @@ import { colourDistance, flatPng, leftHalfMaskPng, meanColour } from '../support
 import type { Rgb } from '../support/oracle-pipeline.js';
 import { readEmbeddedParameters } from './embedded-parameters.js';
 import { startPipelineUnderTest, type PipelineUnderTest } from './pipeline-under-test.js';
-import { startSlackHarness, type SlackHarness } from './slack-harness.js';
+import { startSlackHarness, type SlackHarness, isResultUpload } from './slack-harness.js';
 
 const CHANNEL = 'C0GENERAL';
 const SLACK_ACK_DEADLINE_MS = 3000;
@@ -42,9 +42,6 @@ afterAll(async () => {
   await h.stop();
   await pipeline.close();
 });
-
-const isResultUpload = (call: RecordedCall): boolean =>
-  call.method === 'files.completeUploadExternal' && call.args.initial_comment !== undefined && call.response.ok === true;
 
 function resultCount(): number {
   return h.fake.calls.all.filter(isResultUpload).length;

@@ -11,7 +11,7 @@ import type { FakeSlack } from '../fake-slack/fake-slack.js';
 import { deliverOverHttp } from '../fake-slack/http-delivery.js';
 import { readEmbeddedParameters, type EmbeddedParameters } from './embedded-parameters.js';
 import { startPipelineUnderTest, type PipelineUnderTest } from './pipeline-under-test.js';
-import { SIGNING_SECRET, TEST_EDIT_INTERVAL_MS, startSlackHarness, type HarnessOptions, type SlackHarness } from './slack-harness.js';
+import { SIGNING_SECRET, TEST_EDIT_INTERVAL_MS, startSlackHarness, type HarnessOptions, type SlackHarness, isResultUpload } from './slack-harness.js';
 
 const CHANNEL = 'C0GENERAL';
 const SLACK_ACK_DEADLINE_MS = 3000;
@@ -49,9 +49,6 @@ afterEach(async () => {
   await harness?.stop();
   harness = undefined;
 });
-
-const isResultUpload = (call: RecordedCall): boolean =>
-  call.method === 'files.completeUploadExternal' && call.args.initial_comment !== undefined && call.response.ok === true;
 
 function resultUploads(fake: FakeSlack): RecordedCall[] {
   return fake.calls.all.filter(isResultUpload);

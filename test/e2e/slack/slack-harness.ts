@@ -16,6 +16,7 @@ import type { RateLimitConfig } from '../../../src/bot/core/rate-limiter.js';
 import { SlackBot } from '../../../src/bot/slack/slack-bot.js';
 import type { SlackConfig } from '../../../src/bot/slack/slack-config.js';
 import { makeHarness } from '../../fixtures/fake-worker/service-harness.js';
+import type { RecordedCall } from '../fake-slack/call-log.js';
 import { FakeSlack } from '../fake-slack/fake-slack.js';
 import type { PipelineUnderTest } from './pipeline-under-test.js';
 
@@ -31,6 +32,10 @@ export const TEST_DEFAULT_STEPS = 8;
 const TEST_NATIVE_SIDE = 256;
 const TEST_MAX_SIDE = 512;
 const PINO_ERROR_LEVEL = 50;
+
+/** A job's result reaching the channel: the upload that carries the caption, accepted by Slack. */
+export const isResultUpload = (call: RecordedCall): boolean =>
+  call.method === 'files.completeUploadExternal' && call.args.initial_comment !== undefined && call.response.ok === true;
 
 export interface HarnessOptions {
   readonly mode?: 'socket' | 'http';
